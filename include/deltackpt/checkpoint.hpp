@@ -1,0 +1,103 @@
+// Plain value types: a checkpoint, its header, and the options of queries on them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deltackpt/json.hpp"
+
+namespace deltackpt {
+
+// UTC time with microsecond precision (what PostgreSQL's timestamptz keeps).
+using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+
+// The current time, truncated to microseconds.
+Timestamp now() noexcept;
+
+// "2026-11-22T02:29:23.123456Z". Sorts like the time it names.
+std::string format_timestamp(Timestamp t);
+// Parses what format_timestamp writes (also accepts fewer fraction digits and
+// a "+00:00" suffix). Throws InvalidArgument on anything else.
+Timestamp parse_timestamp(const std::string& text);
+
+// A time-ordered unique id (UUIDv7 text, e.g. "0193a5b2-...-7..."): ids made by
+// one process sort in the order they were made.
+std::string new_checkpoint_id();
+
+// One saved state of one agent thread.
+struct Checkpoint {
+  std::string thread_id;
+  // Empty on save: a new time-ordered id is generated.
+  std::string checkpoint_id;
+  // Empty on save: the thread's latest checkpoint at save time (none for the
+  // first checkpoint of a thread). Empty on load when the row has no parent.
+  std::string parent_id;
+  std::int64_t step = 0;
+  // Must be a JSON object.
+  Json state = Json::object();
+  // Graph nodes still to run, as the runtime names them.
+  std::vector<std::string> pending_nodes;
+  // Must be a JSON object. Free-form; list() can filter on it.
+  Json metadata = Json::object();
+  // Zero (the default) on save: set to now().
+  Timestamp created_at{};
+};
+
+// How a checkpoint is stored.
+enum class RowKind {
+  kFull,   // the whole state
+  kDelta,  // a delta against the parent checkpoint's state
+};
+const char* to_string(RowKind kind) noexcept;
+
+// A checkpoint without its state, as list() returns it.
+struct CheckpointInfo {
+  std::string thread_id;
+  std::string checkpoint_id;
+  std::string parent_id;  // empty: none
+  std::int64_t step = 0;
+  Timestamp created_at{};
+  Json metadata = Json::object();
+  std::vector<std::string> pending_nodes;
+  RowKind kind = RowKind::kFull;
+  std::string base_id;          // the full row this checkpoint's chain starts from
+  std::int32_t depth = 0;       // deltas between base_id and this row (0 for full rows)
+  std::int64_t stored_bytes = 0;  // payload bytes as stored
+  std::int64_t state_bytes = 0;   // bytes of the state as compact JSON
+};
+
+struct SaveOptions {
+  // When false (the default) a save must extend the thread's latest
+  // checkpoint: an explicit parent_id that is no longer the latest is a
+  // Conflict, so two writers can never both extend the same parent.
+  // When true, parent_id may be any checkpoint of the thread (time travel):
+  // the new checkpoint starts a branch and becomes the thread's latest.
+  bool fork = false;
+};
+
+struct ListOptions {
+  // At most this many results; 0 means no limit.
+  std::size_t limit = 0;
+  // Only checkpoints saved before this one (exclusive). Empty: no bound.
+  std::string before;
+  // Only checkpoints whose metadata has every key of this object with an
+  // equal value (exact comparison, see same_value).
+  Json metadata_filter = Json::object();
+};
+
+struct RetentionPolicy {
+  // Keep at most this many of the newest checkpoints.
+  std::optional<std::size_t> keep_last;
+  // Delete checkpoints older than this.
+  std::optional<std::chrono::microseconds> max_age;
+};
+
+struct PruneResult {
+  std::size_t removed = 0;    // checkpoints deleted
+  std::size_t rewritten = 0;  // kept deltas rewritten as full rows
+};
+
+}  // namespace deltackpt

@@ -1,0 +1,62 @@
+// The Checkpointer interface: what an agent runtime calls to save and restore state.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deltackpt/checkpoint.hpp"
+
+namespace deltackpt {
+
+class RowStore;
+
+// A Checkpointer stores the checkpoints of many threads of agent state.
+// Every implementation is safe to call from many threads at once.
+// Errors are thrown as deltackpt::Error subclasses (errors.hpp); absence is
+// std::nullopt.
+class Checkpointer {
+ public:
+  virtual ~Checkpointer() = default;
+
+  // Stores `cp` and returns its id (generated when cp.checkpoint_id is empty).
+  // Throws InvalidArgument for unusable input, NotFound for an unknown
+  // parent, Conflict for a duplicate id or when the thread's head moved (see
+  // SaveOptions::fork). A failed save writes nothing.
+  virtual std::string save(const Checkpoint& cp, const SaveOptions& options) = 0;
+  std::string save(const Checkpoint& cp) { return save(cp, SaveOptions{}); }
+
+  // The thread's latest checkpoint; std::nullopt if the thread has none.
+  virtual std::optional<Checkpoint> load(std::string_view thread_id) = 0;
+  virtual std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) = 0;
+
+  // Headers of the thread's checkpoints, newest first, without states.
+  virtual std::vector<CheckpointInfo> list(std::string_view thread_id,
+                                           const ListOptions& options) = 0;
+  std::vector<CheckpointInfo> list(std::string_view thread_id) {
+    return list(thread_id, ListOptions{});
+  }
+
+  // Every checkpoint of the thread with its state, oldest first, rebuilt in
+  // one forward pass over the thread's rows.
+  virtual std::vector<Checkpoint> history(std::string_view thread_id) = 0;
+
+  // Ids of all threads that have checkpoints, sorted.
+  virtual std::vector<std::string> threads() = 0;
+
+  // Deletes every checkpoint of the thread; returns how many there were.
+  virtual std::size_t remove_thread(std::string_view thread_id) = 0;
+
+  // Deletes the checkpoints `policy` does not keep. The newest checkpoint is
+  // always kept, and so is everything a kept checkpoint needs to load.
+  virtual PruneResult prune(std::string_view thread_id,
+                            const RetentionPolicy& policy) = 0;
+
+  // The typed row storage behind this checkpointer, for decorators such as
+  // DeltaCheckpointer; nullptr when it has none. Owned by this object.
+  virtual RowStore* row_store() noexcept { return nullptr; }
+};
+
+}  // namespace deltackpt

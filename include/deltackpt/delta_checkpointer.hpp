@@ -1,0 +1,73 @@
+// DeltaCheckpointer: stores checkpoints as occasional full rows and small JSON deltas.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/diff.hpp"
+#include "deltackpt/limits.hpp"
+
+namespace deltackpt {
+
+namespace detail {
+class RowCheckpointer;
+}
+
+struct DeltaOptions {
+  // A full row at least every this many checkpoints along a chain: a load
+  // replays at most this many rows minus one. 1 stores full rows only.
+  // Default: 100 (chosen with the bench, see docs/BENCHMARKS.md).
+  std::size_t full_snapshot_interval = 100;
+  // A full row as soon as the deltas since the chain's full row would add up
+  // to more than this multiple of that full row's size, so a load never
+  // replays more than about (1 + replay_budget) times the state's size.
+  // Default: 1.0.
+  double replay_budget = 1.0;
+  // Bytes of recent states kept in memory (least recently used first out),
+  // so a save need not read its parent back and a load of a state this
+  // process saved need not replay. 0 disables the cache. Default: 64 MiB.
+  std::size_t cache_bytes = std::size_t{64} << 20;
+  DiffOptions diff;
+  Limits limits;
+};
+
+/**
+ * A Checkpointer that wraps another and stores, between full rows, only the
+ * JSON delta of each state against its parent checkpoint's state. Loads
+ * fetch the chain from the nearest full row in one query and replay it.
+ * Safe for concurrent use from many threads.
+ *
+ * **Example**:
+ *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
+ *       deltackpt::open_sqlite({.path = "agent.db"}));
+ *   cp->save({.thread_id = "t1", .step = 0, .state = {{"messages", Json::array()}}});
+ *   auto latest = cp->load("t1");
+ */
+class DeltaCheckpointer final : public Checkpointer {
+ public:
+  // Throws InvalidArgument when `inner` is null or has no row_store() (a
+  // Checkpointer of your own that keeps states its own way cannot hold deltas).
+  explicit DeltaCheckpointer(std::unique_ptr<Checkpointer> inner, DeltaOptions options = {});
+  ~DeltaCheckpointer() override;
+
+  using Checkpointer::list;
+  using Checkpointer::save;
+  std::string save(const Checkpoint& cp, const SaveOptions& options) override;
+  std::optional<Checkpoint> load(std::string_view thread_id) override;
+  std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
+  std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override;
+  std::vector<Checkpoint> history(std::string_view thread_id) override;
+  std::vector<std::string> threads() override;
+  std::size_t remove_thread(std::string_view thread_id) override;
+  PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override;
+  RowStore* row_store() noexcept override;
+
+  const DeltaOptions& options() const noexcept;
+
+ private:
+  std::unique_ptr<Checkpointer> inner_;
+  std::unique_ptr<detail::RowCheckpointer> impl_;
+};
+
+}  // namespace deltackpt

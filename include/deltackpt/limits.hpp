@@ -1,0 +1,19 @@
+// Limits on what a checkpointer accepts, so hostile input fails cleanly.
+#pragma once
+
+#include <cstddef>
+
+namespace deltackpt {
+
+struct Limits {
+  // Deepest nesting of arrays and objects in a state or metadata, and in
+  // stored rows read back. Deeper input is InvalidArgument (Corruption when
+  // read from storage). Default: 128.
+  int max_depth = 128;
+  // Largest state accepted, in bytes of compact JSON. Default: 256 MiB.
+  std::size_t max_state_bytes = std::size_t{256} << 20;
+  // Longest thread or checkpoint id, in bytes. Default: 256.
+  std::size_t max_id_bytes = 256;
+};
+
+}  // namespace deltackpt

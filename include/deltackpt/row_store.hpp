@@ -1,0 +1,117 @@
+// RowStore: the storage side of a checkpointer, a faithful store of typed rows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deltackpt/checkpoint.hpp"
+
+namespace deltackpt {
+
+// Every column of a stored checkpoint except its payload. Backends persist
+// these exactly as given; only the checkpointer layer interprets them.
+struct RowHeader {
+  std::string thread_id;
+  std::string checkpoint_id;
+  std::string parent_id;  // empty: none. A delta row's delta is against it.
+  std::int64_t step = 0;
+  Timestamp created_at{};
+  std::string metadata = "{}";       // JSON object text
+  std::string pending_nodes = "[]";  // JSON array of strings, as text
+  RowKind kind = RowKind::kFull;
+  std::string base_id;     // the full row the chain starts from (itself if full)
+  std::int32_t depth = 0;  // number of delta rows from base_id to this row
+  std::string encoding = "json";  // how the payload is stored: "json" or "lz4"
+  std::int64_t payload_size = 0;  // bytes of the payload as stored
+  std::int64_t state_size = 0;    // bytes of the full state as compact JSON
+  std::uint64_t checksum = 0;     // FNV-1a 64 of the payload as stored
+};
+
+struct StoredRow {
+  RowHeader header;
+  std::string payload;  // full: the state's JSON; delta: a delta document
+};
+
+enum class InsertMode {
+  // The row must extend the thread's head: row.parent_id equals the head
+  // (both empty for a thread's first row). Otherwise Conflict.
+  kExtend,
+  // row.parent_id names any row of the same thread; the row becomes the head.
+  kFork,
+};
+
+// Implementations are safe to call from many threads at once. Every method is
+// atomic: a failure leaves the store as it was.
+class RowStore {
+ public:
+  virtual ~RowStore() = default;
+
+  // "memory", "sqlite", "postgres": used in error messages.
+  virtual std::string_view backend_name() const noexcept = 0;
+
+  // The payload encoding new rows should use: "json" (readable, the
+  // default) or "lz4", as configured for this database.
+  virtual std::string_view payload_encoding() const noexcept { return "json"; }
+
+  // Inserts the row and makes it the thread's head, in one transaction.
+  // Throws NotFound when row.parent_id is not empty and names no row of the
+  // same thread, then Conflict when the id exists or kExtend finds another
+  // head.
+  virtual void insert(const StoredRow& row, InsertMode mode) = 0;
+
+  // The header of the thread's head (latest) row.
+  virtual std::optional<RowHeader> head(std::string_view thread_id) = 0;
+
+  // The rows needed to rebuild `checkpoint_id`, in one query: from the
+  // nearest full row (first) through `checkpoint_id` (last), following the
+  // parent links of delta rows. Empty when the id is unknown. If a link is
+  // missing the first row returned is a delta row; callers report that.
+  virtual std::vector<StoredRow> chain(std::string_view checkpoint_id) = 0;
+  // The same for the thread's head.
+  virtual std::vector<StoredRow> head_chain(std::string_view thread_id) = 0;
+
+  virtual std::optional<RowHeader> header(std::string_view checkpoint_id) = 0;
+
+  // Headers of the thread's rows, newest first; only rows saved before
+  // `before_id` when it is not empty; at most `limit` rows when not 0.
+  virtual std::vector<RowHeader> headers(std::string_view thread_id,
+                                         std::string_view before_id,
+                                         std::size_t limit) = 0;
+
+  // Every row of the thread, oldest first (so parents come before children).
+  virtual std::vector<StoredRow> rows(std::string_view thread_id) = 0;
+
+  // Ids of all threads with rows, sorted.
+  virtual std::vector<std::string> threads() = 0;
+
+  // Deletes the thread; returns how many rows it had.
+  virtual std::size_t remove_thread(std::string_view thread_id) = 0;
+
+  // In one transaction: overwrite the rows in `replace` (matched by
+  // checkpoint_id; everything but thread and id may change) and delete the
+  // rows named in `remove`. The head is never removed.
+  virtual void rewrite(std::string_view thread_id,
+                       const std::vector<StoredRow>& replace,
+                       const std::vector<std::string>& remove) = 0;
+};
+
+}  // namespace deltackpt
+
+#include <memory>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/limits.hpp"
+
+namespace deltackpt {
+
+// A plain Checkpointer (full rows; reads deltas too) over a RowStore of your
+// own. The first form borrows `store`, which must outlive the result.
+std::unique_ptr<Checkpointer> open_row_store(RowStore& store, const Limits& limits = {});
+std::unique_ptr<Checkpointer> open_row_store(std::unique_ptr<RowStore> store,
+                                             const Limits& limits = {});
+
+}  // namespace deltackpt

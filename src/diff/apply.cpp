@@ -1,0 +1,234 @@
+// apply_delta(): replays delta documents, validating everything it reads.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "deltackpt/diff.hpp"
+#include "deltackpt/errors.hpp"
+#include "json_internal.hpp"
+
+namespace deltackpt {
+namespace {
+
+using Type = Json::value_t;
+
+class Applier {
+ public:
+  // The root node of a delta also carries the format version "v".
+  void node(Json& target, const Json& patch, bool root = false) {
+    if (!patch.is_object()) fail("a patch node is not an object");
+    root_ = root;
+    if (const auto it = patch.find("set"); it != patch.end()) {
+      only(patch, {"set"});
+      target = *it;
+      return;
+    }
+    if (patch.contains("keys") || patch.contains("drop")) {
+      only(patch, {"keys", "drop"});
+      object(target, patch);
+      return;
+    }
+    if (const auto it = patch.find("edits"); it != patch.end()) {
+      only(patch, {"edits"});
+      array(target, *it);
+      return;
+    }
+    if (const auto it = patch.find("text"); it != patch.end()) {
+      only(patch, {"text"});
+      text(target, *it);
+      return;
+    }
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+      if (!(root && it.key() == "v")) fail("unknown operation \"" + it.key() + "\"");
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Corruption("delta does not fit its base at \"" + path_ + "\": " + why);
+  }
+
+ private:
+  void only(const Json& patch, std::initializer_list<const char*> allowed) {
+    const bool root = root_;
+    root_ = false;
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+      bool ok = root && it.key() == "v";
+      for (const char* name : allowed) ok = ok || it.key() == name;
+      if (!ok) fail("unexpected member \"" + it.key() + "\" in a patch node");
+    }
+  }
+
+  static std::size_t index(const Json& hunk, const char* name, std::size_t fallback,
+                           const Applier& self) {
+    const auto it = hunk.find(name);
+    if (it == hunk.end()) return fallback;
+    if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<std::int64_t>() >= 0)) {
+      self.fail(std::string("\"") + name + "\" is not a non-negative integer");
+    }
+    return it->get<std::size_t>();
+  }
+
+  void object(Json& target, const Json& patch) {
+    if (!target.is_object()) fail("object patch on a " + std::string(target.type_name()));
+    if (const auto drop = patch.find("drop"); drop != patch.end()) {
+      if (!drop->is_array()) fail("\"drop\" is not an array");
+      for (const auto& key : *drop) {
+        if (!key.is_string()) fail("\"drop\" holds a non-string key");
+        if (target.erase(key.get_ref<const std::string&>()) == 0) {
+          fail("dropped key \"" + key.get<std::string>() + "\" is not in the base");
+        }
+      }
+    }
+    if (const auto keys = patch.find("keys"); keys != patch.end()) {
+      if (!keys->is_object()) fail("\"keys\" is not an object");
+      for (auto it = keys->begin(); it != keys->end(); ++it) {
+        const std::size_t mark = path_.size();
+        detail::append_pointer_token(path_, it.key());
+        auto existing = target.find(it.key());
+        if (existing == target.end()) {
+          // A key the base lacks can only be added whole.
+          if (!it->is_object() || it->size() != 1 || !it->contains("set")) {
+            fail("patch for a key the base does not have");
+          }
+          target[it.key()] = (*it)["set"];
+        } else {
+          node(*existing, *it);
+        }
+        path_.resize(mark);
+      }
+    }
+  }
+
+  void array(Json& target, const Json& edits) {
+    if (!target.is_array()) fail("array edits on a " + std::string(target.type_name()));
+    if (!edits.is_array()) fail("\"edits\" is not an array");
+    const std::size_t n = target.size();
+    // Fast path: one append.
+    if (edits.size() == 1 && edits[0].is_object() && edits[0].size() == 2 &&
+        edits[0].contains("ins") && index(edits[0], "at", 0, *this) == n) {
+      const Json& ins = edits[0]["ins"];
+      if (!ins.is_array()) fail("\"ins\" is not an array");
+      for (const auto& e : ins) target.push_back(e);
+      return;
+    }
+    // Copies refer to the old array, whose elements are moved out below, so
+    // take them first.
+    std::vector<std::pair<std::size_t, Json>> copies;
+    for (const auto& hunk : edits) {
+      if (!hunk.is_object()) fail("an edit is not an object");
+      if (!hunk.contains("copy")) continue;
+      const std::size_t from = index(hunk, "copy", 0, *this);
+      const std::size_t count = index(hunk, "n", 1, *this);
+      if (from > n || count > n - from) fail("copy of elements beyond the array's end");
+      copies.emplace_back(from, Json(target.begin() + static_cast<std::ptrdiff_t>(from),
+                                     target.begin() + static_cast<std::ptrdiff_t>(from + count)));
+    }
+    std::vector<Json>& old = target.get_ref<Json::array_t&>();
+    std::vector<Json> out;
+    out.reserve(n);
+    std::size_t cursor = 0;
+    std::size_t next_copy = 0;
+    for (std::size_t h = 0; h < edits.size(); ++h) {
+      const Json& hunk = edits[h];
+      const std::size_t at = index(hunk, "at", SIZE_MAX, *this);
+      if (at == SIZE_MAX) fail("an edit has no \"at\"");
+      if (at < cursor || at > n) {
+        fail("edit at " + std::to_string(at) + " is out of order or beyond length " +
+             std::to_string(n));
+      }
+      for (; cursor < at; ++cursor) out.push_back(std::move(old[cursor]));
+      const std::size_t mark = path_.size();
+      if (const auto ins = hunk.find("ins"); ins != hunk.end()) {
+        expect_members(hunk, 2);
+        if (!ins->is_array()) fail("\"ins\" is not an array");
+        for (const auto& e : *ins) out.push_back(e);
+      } else if (hunk.contains("copy")) {
+        expect_members(hunk, hunk.contains("n") ? 3 : 2);
+        for (auto& e : copies[next_copy++].second) out.push_back(std::move(e));
+      } else if (hunk.contains("del")) {
+        expect_members(hunk, 2);
+        const std::size_t count = index(hunk, "del", 0, *this);
+        if (count > n - cursor) fail("delete of elements beyond the array's end");
+        cursor += count;
+      } else if (const auto patch = hunk.find("patch"); patch != hunk.end()) {
+        expect_members(hunk, 2);
+        if (cursor >= n) fail("patch of an element beyond the array's end");
+        path_ += '/';
+        path_ += std::to_string(cursor);
+        out.push_back(std::move(old[cursor++]));
+        node(out.back(), *patch);
+      } else {
+        fail("an edit has no operation");
+      }
+      path_.resize(mark);
+    }
+    for (; cursor < n; ++cursor) out.push_back(std::move(old[cursor]));
+    old = std::move(out);
+  }
+
+  void text(Json& target, const Json& hunks) {
+    if (!target.is_string()) fail("text edits on a " + std::string(target.type_name()));
+    if (!hunks.is_array()) fail("\"text\" is not an array");
+    const std::string& old = target.get_ref<const std::string&>();
+    const std::size_t n = old.size();
+    auto boundary = [&](std::size_t pos) {
+      return pos == n || (pos < n && !detail::is_utf8_continuation(old[pos]));
+    };
+    std::string out;
+    out.reserve(n + 64);
+    std::size_t cursor = 0;
+    for (const auto& hunk : hunks) {
+      if (!hunk.is_object()) fail("a text edit is not an object");
+      const std::size_t at = index(hunk, "at", SIZE_MAX, *this);
+      const std::size_t del = index(hunk, "del", 0, *this);
+      std::size_t members = 1 + (hunk.contains("del") ? 1 : 0);
+      if (at == SIZE_MAX) fail("a text edit has no \"at\"");
+      if (at < cursor || at > n || del > n - at) {
+        fail("text edit at byte " + std::to_string(at) + " is out of order or beyond length " +
+             std::to_string(n));
+      }
+      if (!boundary(at) || !boundary(at + del)) fail("text edit splits a UTF-8 character");
+      out.append(old, cursor, at - cursor);
+      if (const auto ins = hunk.find("ins"); ins != hunk.end()) {
+        if (!ins->is_string()) fail("\"ins\" is not a string");
+        out += ins->get_ref<const std::string&>();
+        ++members;
+      }
+      if (hunk.size() != members) fail("unexpected member in a text edit");
+      cursor = at + del;
+    }
+    out.append(old, cursor, n - cursor);
+    target = std::move(out);
+  }
+
+  void expect_members(const Json& hunk, std::size_t count) const {
+    if (hunk.size() != count) fail("an edit mixes operations or has unexpected members");
+  }
+
+  std::string path_;
+  bool root_ = false;
+};
+
+}  // namespace
+
+void apply_delta_in_place(Json& target, const Json& delta) {
+  if (!delta.is_object()) throw Corruption("delta is not a JSON object");
+  const auto version = delta.find("v");
+  if (version == delta.end() || !version->is_number_integer()) {
+    throw Corruption("delta has no format version \"v\"");
+  }
+  if (version->get<std::int64_t>() > kDeltaFormatVersion || version->get<std::int64_t>() < 1) {
+    throw Corruption("delta format version " + std::to_string(version->get<std::int64_t>()) +
+                     " is not one this build reads (newest: " +
+                     std::to_string(kDeltaFormatVersion) + ")");
+  }
+  Applier().node(target, delta, /*root=*/true);
+}
+
+Json apply_delta(const Json& base, const Json& delta) {
+  Json result = base;
+  apply_delta_in_place(result, delta);
+  return result;
+}
+
+}  // namespace deltackpt

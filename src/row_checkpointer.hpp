@@ -1,0 +1,65 @@
+// The one Checkpointer implementation over a RowStore: full rows, or full
+// rows and deltas when wrapped by DeltaCheckpointer. Reading always replays,
+// so a plain checkpointer still reads a store that holds deltas.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/delta_checkpointer.hpp"
+#include "deltackpt/row_store.hpp"
+#include "state_cache.hpp"
+
+namespace deltackpt::detail {
+
+class RowCheckpointer final : public Checkpointer {
+ public:
+  // `store` must outlive this object. With `write_deltas` false every row is
+  // a full row and options.full_snapshot_interval is ignored.
+  RowCheckpointer(RowStore& store, DeltaOptions options, bool write_deltas);
+  // Owns the store.
+  RowCheckpointer(std::unique_ptr<RowStore> store, DeltaOptions options, bool write_deltas);
+
+  using Checkpointer::list;
+  using Checkpointer::save;
+  std::string save(const Checkpoint& cp, const SaveOptions& options) override;
+  std::optional<Checkpoint> load(std::string_view thread_id) override;
+  std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
+  std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override;
+  std::vector<Checkpoint> history(std::string_view thread_id) override;
+  std::vector<std::string> threads() override;
+  std::size_t remove_thread(std::string_view thread_id) override;
+  PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override;
+  RowStore* row_store() noexcept override { return &store_; }
+
+  const DeltaOptions& options() const noexcept { return options_; }
+
+ private:
+  struct Parent {
+    RowHeader header;
+    CachedState cached;
+  };
+  StoredRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
+                      std::size_t state_bytes, const std::optional<Parent>& parent,
+                      std::string payload_encoding);
+  std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_head_cache);
+  CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id);
+  Checkpoint to_checkpoint(const RowHeader& header, Json state) const;
+  CheckpointInfo to_info(const RowHeader& header) const;
+  void validate_ids(const Checkpoint& cp) const;
+
+  std::unique_ptr<RowStore> owned_store_;
+  RowStore& store_;
+  DeltaOptions options_;
+  bool write_deltas_;
+  StateCache cache_;
+  std::mutex heads_mutex_;
+  // The head each thread had after this process's last save to it: the
+  // implicit parent of the next save, checked atomically by the store.
+  std::unordered_map<std::string, std::string> heads_;
+};
+
+}  // namespace deltackpt::detail

@@ -1,0 +1,116 @@
+// Encoding and decoding of stored row payloads.
+#include "row_codec.hpp"
+
+#include <lz4.h>
+
+#include <cstring>
+
+#include "deltackpt/errors.hpp"
+#include "json_internal.hpp"
+
+namespace deltackpt::detail {
+namespace {
+
+constexpr std::string_view kLz4Magic = "dckptlz4";
+constexpr std::size_t kLz4Header = 12;  // magic + uint32 size
+
+std::string lz4_compress(std::string_view text) {
+  if (text.size() > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) {
+    throw InvalidArgument("deltackpt: payload too large for lz4 encoding");
+  }
+  const int bound = LZ4_compressBound(static_cast<int>(text.size()));
+  std::string out(kLz4Header + static_cast<std::size_t>(bound), '\0');
+  std::memcpy(out.data(), kLz4Magic.data(), kLz4Magic.size());
+  const auto size = static_cast<std::uint32_t>(text.size());
+  for (int i = 0; i < 4; ++i) out[8 + static_cast<std::size_t>(i)] = static_cast<char>((size >> (8 * i)) & 0xFFU);
+  const int written = LZ4_compress_default(text.data(), out.data() + kLz4Header,
+                                           static_cast<int>(text.size()), bound);
+  out.resize(kLz4Header + static_cast<std::size_t>(written));
+  return out;
+}
+
+std::string lz4_decompress(const StoredRow& row, const Limits& limits) {
+  const std::string& in = row.payload;
+  if (in.size() < kLz4Header || std::string_view(in).substr(0, 8) != kLz4Magic) {
+    throw_row_corruption(row.header, "lz4 payload has no valid header");
+  }
+  std::uint32_t size = 0;
+  for (int i = 0; i < 4; ++i) {
+    size |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[8 + static_cast<std::size_t>(i)])) << (8 * i);
+  }
+  // Refuse before allocating: a corrupt or hostile size must not exhaust memory.
+  if (size > limits.max_state_bytes || size > static_cast<std::uint32_t>(LZ4_MAX_INPUT_SIZE)) {
+    throw_row_corruption(row.header, "lz4 payload claims " + std::to_string(size) +
+                                         " bytes, over the limit of " +
+                                         std::to_string(limits.max_state_bytes));
+  }
+  std::string out(size, '\0');
+  const int got = LZ4_decompress_safe(in.data() + kLz4Header, out.data(),
+                                      static_cast<int>(in.size() - kLz4Header), static_cast<int>(size));
+  if (got < 0 || static_cast<std::uint32_t>(got) != size) {
+    throw_row_corruption(row.header, "lz4 payload does not decompress to its claimed size");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::uint64_t fnv1a64(std::string_view bytes) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+void throw_row_corruption(const RowHeader& header, const std::string& why) {
+  throw Corruption("deltackpt: checkpoint " + header.checkpoint_id + " (thread " +
+                       header.thread_id + "): " + why,
+                   header.checkpoint_id);
+}
+
+void encode_payload(StoredRow& row, std::string json_text, std::string_view encoding) {
+  if (encoding == kLz4Encoding) {
+    row.payload = lz4_compress(json_text);
+  } else if (encoding == kJsonEncoding) {
+    row.payload = std::move(json_text);
+  } else {
+    throw InvalidArgument("deltackpt: unknown payload encoding \"" + std::string(encoding) +
+                          "\" (known: json, lz4)");
+  }
+  row.header.encoding = std::string(encoding);
+  row.header.payload_size = static_cast<std::int64_t>(row.payload.size());
+  row.header.checksum = fnv1a64(row.payload);
+}
+
+std::string payload_text(const StoredRow& row, const Limits& limits) {
+  if (fnv1a64(row.payload) != row.header.checksum) {
+    throw_row_corruption(row.header, "payload checksum mismatch");
+  }
+  if (static_cast<std::int64_t>(row.payload.size()) != row.header.payload_size) {
+    throw_row_corruption(row.header, "payload size differs from its payload_size column");
+  }
+  if (row.header.encoding == kJsonEncoding) return row.payload;
+  if (row.header.encoding == kLz4Encoding) return lz4_decompress(row, limits);
+  throw_row_corruption(row.header, "unknown payload encoding \"" + row.header.encoding + "\"");
+}
+
+Json parse_column(std::string_view text, std::string_view what, const RowHeader& header,
+                  const Limits& limits) {
+  // The delta format nests about twice as deep as the state it describes.
+  if (max_nesting(text) > 2 * limits.max_depth + 4) {
+    throw_row_corruption(header, std::string(what) + " nests deeper than the limit");
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw_row_corruption(header, std::string(what) + " is not valid JSON: " + e.what());
+  }
+}
+
+Json parse_payload(const StoredRow& row, const Limits& limits) {
+  return parse_column(payload_text(row, limits), "payload", row.header, limits);
+}
+
+}  // namespace deltackpt::detail

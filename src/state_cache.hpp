@@ -1,0 +1,59 @@
+// A bounded, thread-safe LRU cache of reconstructed states, by checkpoint id.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "deltackpt/json.hpp"
+
+namespace deltackpt::detail {
+
+// What a save needs to know of its parent to write a delta against it.
+struct ChainPosition {
+  std::string thread_id;
+  std::string base_id;              // the chain's full row
+  std::int32_t depth = 0;           // deltas from base_id to this row
+  std::int64_t chain_delta_bytes = 0;  // payload bytes of those deltas
+  std::int64_t base_bytes = 0;      // payload bytes of the full row
+  std::int64_t state_bytes = 0;     // this state's compact JSON size
+};
+
+struct CachedState {
+  ChainPosition position;
+  std::shared_ptr<const Json> state;
+};
+
+class StateCache {
+ public:
+  explicit StateCache(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+  std::optional<CachedState> get(std::string_view checkpoint_id);
+  void put(const std::string& checkpoint_id, CachedState entry);
+  // Drops every entry of the thread (after prune or remove rewrote its rows).
+  void forget_thread(std::string_view thread_id);
+
+  std::size_t size_bytes() const;
+
+ private:
+  using Order = std::list<std::string>;
+  struct Slot {
+    CachedState entry;
+    Order::iterator order;
+  };
+  void evict_locked();
+
+  mutable std::mutex mutex_;
+  std::size_t capacity_;
+  std::size_t used_ = 0;
+  Order order_;  // most recently used first
+  std::unordered_map<std::string, Slot> slots_;
+};
+
+}  // namespace deltackpt::detail

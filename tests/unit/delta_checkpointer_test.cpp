@@ -1,0 +1,294 @@
+// DeltaCheckpointer over the memory backend, driven by the agent workloads.
+#define BOOST_TEST_MODULE delta_checkpointer
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "deltackpt/deltackpt.hpp"
+#include "row_codec.hpp"
+#include "support/printers.hpp"
+#include "workloads.hpp"
+
+using namespace deltackpt;
+
+namespace {
+
+std::unique_ptr<DeltaCheckpointer> delta_memory(DeltaOptions options = {}) {
+  return std::make_unique<DeltaCheckpointer>(open_memory(), options);
+}
+
+// Saves every state of a workload as the next checkpoint of `thread`.
+std::vector<std::string> ingest(Checkpointer& cp, const std::string& thread,
+                                const std::vector<Json>& states) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    Checkpoint c;
+    c.thread_id = thread;
+    c.step = static_cast<std::int64_t>(i);
+    c.state = states[i];
+    c.metadata = {{"source", "test"}, {"even", i % 2 == 0}};
+    c.pending_nodes = {"node" + std::to_string(i % 3)};
+    ids.push_back(cp.save(c));
+  }
+  return ids;
+}
+
+// Flips one byte of the stored payload of `id`.
+void corrupt_payload(RowStore& store, const std::string& thread, const std::string& id) {
+  for (auto row : store.rows(thread)) {
+    if (row.header.checkpoint_id != id) continue;
+    row.payload[row.payload.size() / 2] ^= 0x20;
+    store.rewrite(thread, {row}, {});
+    return;
+  }
+  BOOST_FAIL("no row " << id);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_workload_round_trips_every_step) {
+  for (const auto& info : workloads::all()) {
+    const int steps = std::min(info.default_steps, 120);
+    const auto states = workloads::generate(info.name, steps, 3);
+    auto cp = delta_memory({.full_snapshot_interval = 25});
+    const auto ids = ingest(*cp, info.name, states);
+
+    // By id, from a fresh checkpointer over the same rows (no cache).
+    DeltaCheckpointer reader(open_memory());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto loaded = cp->load_by_id(ids[i]);
+      BOOST_TEST_REQUIRE(loaded.has_value());
+      BOOST_TEST_REQUIRE(same_value(loaded->state, states[i]), info.name << " step " << i);
+      BOOST_TEST(loaded->step == static_cast<std::int64_t>(i));
+    }
+    const auto latest = cp->load(info.name);
+    BOOST_TEST_REQUIRE(latest.has_value());
+    BOOST_TEST(latest->checkpoint_id == ids.back());
+    BOOST_TEST(same_value(latest->state, states.back()));
+
+    const auto history = cp->history(info.name);
+    BOOST_TEST_REQUIRE(history.size() == states.size());
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      BOOST_TEST_REQUIRE(same_value(history[i].state, states[i]), info.name << " step " << i);
+      BOOST_TEST(history[i].checkpoint_id == ids[i]);
+      BOOST_TEST(history[i].parent_id == (i == 0 ? std::string() : ids[i - 1]));
+    }
+
+    // Storage: deltas between full rows, chains bounded by the interval.
+    const auto infos = cp->list(info.name);
+    std::size_t full = 0;
+    std::int64_t stored = 0, as_full = 0;
+    for (const auto& h : infos) {
+      full += h.kind == RowKind::kFull ? 1 : 0;
+      stored += h.stored_bytes;
+      as_full += h.state_bytes;
+      BOOST_TEST(h.depth < 25);
+    }
+    BOOST_TEST_MESSAGE(info.name << ": " << infos.size() << " rows, " << full << " full, "
+                                 << stored << " bytes stored vs " << as_full << " as full rows");
+    if (info.name != "tool_results") BOOST_TEST(stored * 4 < as_full, info.name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cold_load_replays_from_the_store) {
+  // A second checkpointer over the same rows has an empty cache and must
+  // rebuild every state from rows alone; a plain one reads deltas too.
+  auto inner = open_memory();
+  RowStore* store = inner->row_store();
+  DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 10});
+  const auto states = workloads::generate("plan_edit", 60, 5);
+  const auto ids = ingest(writer, "t", states);
+  DeltaCheckpointer cold(open_row_store(*store));
+  auto plain = open_row_store(*store);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    BOOST_TEST_REQUIRE(same_value(cold.load_by_id(ids[i])->state, states[i]));
+    BOOST_TEST_REQUIRE(same_value(plain->load_by_id(ids[i])->state, states[i]));
+    const auto chain = store->chain(ids[i]);
+    BOOST_TEST(chain.front().header.kind == RowKind::kFull);
+    BOOST_TEST(chain.back().header.checkpoint_id == ids[i]);
+    BOOST_TEST(chain.size() <= 10u);
+  }
+  BOOST_TEST(same_value(plain->load("t")->state, states.back()));
+}
+
+BOOST_AUTO_TEST_CASE(forks_store_deltas_against_their_parent) {
+  auto cp = delta_memory();
+  const auto states = workloads::generate("chat", 30, 2);
+  const auto ids = ingest(*cp, "t", states);
+  // Travel back to step 10 and fork with a different step 11.
+  Json forked = states[10];
+  forked["messages"].push_back({{"role", "user"}, {"content", "a different question"}});
+  Checkpoint c{.thread_id = "t", .parent_id = ids[10], .step = 11, .state = forked};
+  // Without asking for a fork, extending an old parent is a conflict.
+  BOOST_CHECK_THROW(cp->save(c), Conflict);
+  const std::string fork_id = cp->save(c, {.fork = true});
+  const auto loaded = cp->load_by_id(fork_id);
+  BOOST_TEST(same_value(loaded->state, forked));
+  BOOST_TEST(loaded->parent_id == ids[10]);
+  BOOST_TEST(cp->load("t")->checkpoint_id == fork_id);  // the fork is the latest now
+  const auto info = cp->list("t", {.limit = 1});
+  BOOST_TEST(info.front().kind == RowKind::kDelta);
+  BOOST_TEST(info.front().stored_bytes < 400);
+  // Both branches stay loadable.
+  BOOST_TEST(same_value(cp->load_by_id(ids.back())->state, states.back()));
+  const auto history = cp->history("t");
+  BOOST_TEST(history.size() == states.size() + 1);
+  BOOST_TEST(same_value(history.back().state, forked));
+  // The implicit parent is now the fork.
+  Checkpoint next{.thread_id = "t", .step = 12, .state = forked};
+  next.state["step"] = 12;
+  const std::string next_id = cp->save(next);
+  BOOST_TEST(cp->load_by_id(next_id)->parent_id == fork_id);
+}
+
+BOOST_AUTO_TEST_CASE(prune_keeps_every_kept_checkpoint_loadable) {
+  auto cp = delta_memory({.full_snapshot_interval = 20});
+  const auto states = workloads::generate("kv_churn", 70, 4);
+  const auto ids = ingest(*cp, "t", states);
+  const PruneResult result = cp->prune("t", {.keep_last = 15});
+  BOOST_TEST(result.removed == 55u);
+  BOOST_TEST(result.rewritten >= 1u);
+  BOOST_TEST(cp->list("t").size() == 15u);
+  DeltaCheckpointer cold(open_memory());
+  for (std::size_t i = 55; i < 70; ++i) {
+    const auto loaded = cp->load_by_id(ids[i]);
+    BOOST_TEST_REQUIRE(loaded.has_value());
+    BOOST_TEST(same_value(loaded->state, states[i]));
+  }
+  for (std::size_t i = 0; i < 55; ++i) BOOST_TEST(!cp->load_by_id(ids[i]).has_value());
+  const auto history = cp->history("t");
+  BOOST_TEST_REQUIRE(history.size() == 15u);
+  for (std::size_t i = 0; i < 15; ++i) BOOST_TEST(same_value(history[i].state, states[55 + i]));
+  // Saving continues the chain after a prune.
+  Checkpoint c{.thread_id = "t", .step = 70, .state = states.back()};
+  c.state["counter"] = 12345;
+  const std::string id = cp->save(c);
+  BOOST_TEST(same_value(cp->load_by_id(id)->state, c.state));
+  // The newest is always kept.
+  BOOST_TEST(cp->prune("t", {.keep_last = 0}).removed == 15u);
+  BOOST_TEST(cp->load("t")->checkpoint_id == id);
+}
+
+BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
+  auto inner = open_memory();
+  RowStore* store = inner->row_store();
+  // Full rows at steps 0 and 10 only: a generous budget keeps the chains whole.
+  DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 10, .replay_budget = 100});
+  const auto states = workloads::generate("chat", 12, 9);
+  const auto ids = ingest(writer, "t", states);
+  auto expect_corruption = [&](const std::string& load_id, const std::string& bad_id) {
+    DeltaCheckpointer reader(open_row_store(*store));  // nothing cached
+    try {
+      reader.load_by_id(load_id);
+      BOOST_ERROR("no Corruption loading " << load_id);
+    } catch (const Corruption& e) {
+      BOOST_TEST(e.checkpoint_id() == bad_id);
+      BOOST_TEST(e.code() == ErrorCode::kCorruption);
+    }
+  };
+  // A flipped byte in a delta row, seen by it and by every row after it.
+  corrupt_payload(*store, "t", ids[5]);
+  expect_corruption(ids[5], ids[5]);
+  expect_corruption(ids[7], ids[5]);
+  BOOST_CHECK_THROW(writer.history("t"), Corruption);
+  // Earlier rows still load.
+  DeltaCheckpointer reader(open_row_store(*store));
+  BOOST_TEST(same_value(reader.load_by_id(ids[4])->state, states[4]));
+
+  // A missing base row: the delta's parent is gone.
+  auto rows = store->rows("t");
+  BOOST_TEST_REQUIRE(rows[9].header.kind == RowKind::kDelta);
+  BOOST_TEST_REQUIRE(rows[10].header.kind == RowKind::kFull);
+  BOOST_TEST_REQUIRE(rows[11].header.kind == RowKind::kDelta);
+  StoredRow orphan = rows[9];
+  orphan.header.parent_id = "no-such-row";
+  store->rewrite("t", {orphan}, {});
+  expect_corruption(ids[9], ids[9]);
+
+  // A delta that does not fit its base: valid JSON, right checksum.
+  StoredRow misfit = rows[11];
+  misfit.payload = R"({"v":1,"keys":{"messages":{"edits":[{"at":99999,"del":1}]}}})";
+  misfit.header.payload_size = static_cast<std::int64_t>(misfit.payload.size());
+  misfit.header.checksum = detail::fnv1a64(misfit.payload);
+  store->rewrite("t", {misfit}, {});
+  expect_corruption(ids[11], ids[11]);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_refused_and_writes_nothing) {
+  auto cp = delta_memory();
+  const Checkpoint good{.thread_id = "t", .state = {{"a", 1}}};
+  cp->save(good);
+  auto expect = [&](const Checkpoint& c, ErrorCode code) {
+    try {
+      cp->save(c);
+      BOOST_ERROR("save accepted bad input");
+    } catch (const Error& e) {
+      BOOST_TEST(e.code() == code, e.what());
+    }
+  };
+  Checkpoint c = good;
+  c.state = Json::array();
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.metadata = 3;
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.thread_id = "";
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.thread_id = std::string("a\0b", 3);
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.thread_id = std::string(300, 'x');
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.state["bad"] = std::string("\xff\xfe");
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.state["nan"] = std::nan("");
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.state["inf"] = {1, std::numeric_limits<double>::infinity()};
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  Json deep = 1;
+  for (int i = 0; i < 200; ++i) deep = Json::array({deep});
+  c.state["deep"] = deep;
+  expect(c, ErrorCode::kInvalidArgument);
+  c = good;
+  c.parent_id = "nope";
+  expect(c, ErrorCode::kNotFound);
+  c = good;
+  c.checkpoint_id = cp->load("t")->checkpoint_id;
+  expect(c, ErrorCode::kConflict);
+  BOOST_TEST(cp->list("t").size() == 1u);
+  // A parent from another thread is not a parent.
+  const std::string other = cp->save({.thread_id = "u", .state = {{"b", 2}}});
+  c = good;
+  c.parent_id = other;
+  expect(c, ErrorCode::kNotFound);
+  BOOST_TEST(cp->list("t").size() == 1u);
+  BOOST_TEST(cp->list("u").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(list_filters_and_pages) {
+  auto cp = delta_memory();
+  const auto states = workloads::generate("doc_edit", 30, 1);
+  const auto ids = ingest(*cp, "t", states);
+  const auto all = cp->list("t");
+  BOOST_TEST_REQUIRE(all.size() == 30u);
+  BOOST_TEST(all.front().checkpoint_id == ids.back());  // newest first
+  const auto limited = cp->list("t", {.limit = 5, .before = ids[20]});
+  BOOST_TEST_REQUIRE(limited.size() == 5u);
+  BOOST_TEST(limited.front().checkpoint_id == ids[19]);
+  BOOST_TEST(limited.back().checkpoint_id == ids[15]);
+  const auto even = cp->list("t", {.metadata_filter = {{"even", true}}});
+  BOOST_TEST(even.size() == 15u);
+  for (const auto& h : even) BOOST_TEST(h.step % 2 == 0);
+  BOOST_TEST(cp->list("t", {.metadata_filter = {{"even", 1}}}).empty());  // exact: true != 1
+  BOOST_TEST(cp->threads() == std::vector<std::string>{"t"});
+  BOOST_TEST(cp->remove_thread("t") == 30u);
+  BOOST_TEST(!cp->load("t").has_value());
+  BOOST_TEST(cp->threads().empty());
+}

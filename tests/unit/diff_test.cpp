@@ -1,0 +1,206 @@
+// Property and example tests of diff() and apply_delta().
+#define BOOST_TEST_MODULE diff
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+
+#include "deltackpt/diff.hpp"
+#include "deltackpt/errors.hpp"
+#include "json_internal.hpp"
+#include "support/random_json.hpp"
+
+using deltackpt::Json;
+using deltackpt::apply_delta;
+using deltackpt::diff;
+using deltackpt::same_value;
+
+namespace {
+
+// Round-trips through the delta's text as well: that is what gets stored.
+void check_round_trip(const Json& a, const Json& b) {
+  const Json delta = diff(a, b);
+  const Json stored = Json::parse(delta.dump());
+  const Json rebuilt = apply_delta(a, stored);
+  const bool equal = same_value(rebuilt, b);
+  BOOST_TEST(equal);
+  if (!equal) {
+    BOOST_FAIL("round trip failed\n a: " << a.dump() << "\n b: " << b.dump()
+                                         << "\n delta: " << delta.dump()
+                                         << "\n got: " << rebuilt.dump());
+  }
+}
+
+std::size_t delta_bytes(const Json& a, const Json& b) { return diff(a, b).dump().size(); }
+
+Json message(int i, std::size_t chars) {
+  return Json{{"role", i % 2 ? "assistant" : "user"},
+              {"content", std::string(chars, static_cast<char>('a' + i % 26))},
+              {"id", "m" + std::to_string(i)}};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(type_exact_values_round_trip) {
+  const Json values[] = {1, 1.0, -0.0, 0.0, 0, Json(std::uint64_t{18446744073709551615ULL}),
+                         Json(std::int64_t{-9223372036854775807LL - 1}),
+                         Json(std::uint64_t{9007199254740993ULL}), "1", true, nullptr,
+                         Json::array(), Json::object(), Json{{"a", 1}}, Json{1, 2}};
+  for (const auto& a : values) {
+    for (const auto& b : values) {
+      check_round_trip(a, b);
+      check_round_trip(Json{{"k", a}}, Json{{"k", b}});
+      check_round_trip(Json{a, 7}, Json{b, 7});
+    }
+  }
+  BOOST_TEST(!same_value(Json(1), Json(1.0)));
+  BOOST_TEST(!same_value(Json(0.0), Json(-0.0)));
+  BOOST_TEST(same_value(Json(5), Json::parse("5")));  // signed vs parsed unsigned
+  BOOST_TEST(!same_value(Json{{"a", 1}, {"b", 2}}, Json{{"b", 2}, {"a", 1}}));  // key order
+}
+
+BOOST_AUTO_TEST_CASE(key_order_is_kept) {
+  const Json a = Json::parse(R"({"a":1,"b":2,"c":3})");
+  check_round_trip(a, Json::parse(R"({"c":3,"a":1,"b":2})"));
+  check_round_trip(a, Json::parse(R"({"a":1,"x":0,"c":3})"));
+  check_round_trip(a, Json::parse(R"({"b":2,"a":1})"));
+  check_round_trip(a, Json::parse(R"({"a":1,"c":3,"d":4})"));
+}
+
+BOOST_AUTO_TEST_CASE(serialized_size_matches_dump) {
+  deltackpt::testing::RandomJson random(deltackpt::testing::test_seed());
+  for (int i = 0; i < 2000; ++i) {
+    const Json v = random.value(6, 60);
+    BOOST_TEST_REQUIRE(deltackpt::serialized_size(v) == v.dump().size(), v.dump());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(random_pairs_round_trip) {
+  const std::uint64_t seed = deltackpt::testing::test_seed();
+  BOOST_TEST_MESSAGE("random_pairs_round_trip seed: " << seed << " (DELTACKPT_TEST_SEED)");
+  deltackpt::testing::RandomJson random(seed);
+  int unrelated = 0, mutated = 0;
+  for (int i = 0; i < 10000; ++i) {
+    check_round_trip(random.value(5, 40), random.value(5, 40));
+    ++unrelated;
+  }
+  for (int i = 0; i < 12000; ++i) {
+    const Json a = random.value(i % 50 == 0 ? 24 : 6, i % 10 == 0 ? 600 : 80);
+    Json b = a;
+    int depth = 0;
+    const std::size_t introduced = random.mutate(b, depth);
+    check_round_trip(a, b);
+    check_round_trip(b, a);
+    // A small change costs about its own size, whatever the size of the value.
+    const std::size_t bytes = delta_bytes(a, b);
+    const std::size_t bound = 2 * introduced + 96 * static_cast<std::size_t>(depth + 2);
+    if (bytes > bound && bytes > b.dump().size() + 16) {
+      BOOST_FAIL("delta of a small mutation is large: " << bytes << " > " << bound
+                                                        << "\n a: " << a.dump() << "\n b: " << b.dump()
+                                                        << "\n delta: " << diff(a, b).dump());
+    }
+    ++mutated;
+  }
+  BOOST_TEST_MESSAGE("pairs checked: " << unrelated << " unrelated, " << mutated << " mutated");
+}
+
+BOOST_AUTO_TEST_CASE(appended_message_is_stored_once_as_itself) {
+  Json a = Json{{"messages", Json::array()}, {"step", 1}};
+  for (int i = 0; i < 1000; ++i) a["messages"].push_back(message(i, 300));
+  Json b = a;
+  b["messages"].push_back(message(1000, 300));
+  b["step"] = 2;
+  const Json delta = diff(a, b);
+  BOOST_TEST(same_value(delta["keys"]["messages"]["edits"][0]["ins"][0], message(1000, 300)));
+  BOOST_TEST(delta.dump().size() < 420u);
+  check_round_trip(a, b);
+}
+
+BOOST_AUTO_TEST_CASE(insert_at_front_costs_one_message) {
+  Json a = Json::array();
+  for (int i = 0; i < 1000; ++i) a.push_back(message(i, 200));
+  Json b = a;
+  b.insert(b.begin(), message(-1, 200));
+  BOOST_TEST(delta_bytes(a, b) < 320u);
+  check_round_trip(a, b);
+  // A move and an in-place change in the middle also stay small.
+  Json c = a;
+  Json moved = c[500];
+  c.erase(c.begin() + 500);
+  c.insert(c.begin() + 100, moved);
+  c[700]["content"] = "changed";
+  BOOST_TEST(delta_bytes(a, c) < 200u, diff(a, c).dump());
+  check_round_trip(a, c);
+}
+
+BOOST_AUTO_TEST_CASE(large_text_with_few_edits) {
+  std::string doc;
+  for (int i = 0; i < 1500; ++i) {
+    doc += "Line " + std::to_string(i) + " of the document, with some words — ünïcödé 中文 😀.\n";
+  }
+  std::string edited = doc;
+  edited.insert(10000, "INSERTED ");
+  edited.replace(50000, 5, "xyz");
+  edited.erase(90000, 20);
+  const Json a = doc, b = edited;
+  BOOST_TEST(doc.size() > 100000u);
+  BOOST_TEST(delta_bytes(a, b) < 200u, diff(a, b).dump());
+  check_round_trip(a, b);
+}
+
+BOOST_AUTO_TEST_CASE(unrelated_large_texts_stay_fast) {
+  deltackpt::testing::RandomJson random(7);
+  std::string x, y;
+  while (x.size() < 60000) x += random.text(200);
+  while (y.size() < 60000) y += random.text(200);
+  const auto start = std::chrono::steady_clock::now();
+  check_round_trip(Json(x), Json(y));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  // Not a timing assertion of speed, a guard against the quadratic search:
+  // unbounded, dtl takes seconds here.
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 2000);
+}
+
+BOOST_AUTO_TEST_CASE(string_edits_never_split_code_points) {
+  std::string pad(200, '.');
+  const Json a = pad + "😀😀😀 中文中文 ééé" + pad;
+  const Json b = pad + "😀😁😀 中文字文 éèé" + pad;
+  const Json delta = diff(a, b);
+  check_round_trip(a, b);
+  BOOST_TEST_REQUIRE(delta.contains("text"), delta.dump());
+  BOOST_TEST(delta["text"].size() >= 1u);
+  for (const auto& hunk : delta["text"]) {
+    const std::size_t at = hunk["at"].get<std::size_t>();
+    BOOST_TEST(!deltackpt::detail::is_utf8_continuation(a.get_ref<const std::string&>()[at]));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_deltas_are_corruption) {
+  const Json base = Json{{"list", {1, 2, 3}}, {"text", "hello"}, {"n", 1}};
+  const char* bad[] = {
+      R"({"v":2})",
+      R"({"keys":{}})",
+      R"({"v":"1"})",
+      R"([1,2])",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":4,"ins":[1]}]}}})",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":2,"del":5}]}}})",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":1,"copy":3}]}}})",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":2,"del":1},{"at":1,"del":1}]}}})",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":0,"frobnicate":1}]}}})",
+      R"({"v":1,"keys":{"list":{"edits":[{"at":-1,"del":1}]}}})",
+      R"({"v":1,"keys":{"text":{"edits":[]}}})",
+      R"({"v":1,"keys":{"text":{"text":[{"at":9,"ins":"x"}]}}})",
+      R"({"v":1,"keys":{"text":{"text":[{"at":1,"del":1,"ins":7}]}}})",
+      R"({"v":1,"keys":{"n":{"keys":{}}}})",
+      R"({"v":1,"keys":{"missing":{"text":[]}}})",
+      R"({"v":1,"drop":["missing"]})",
+      R"({"v":1,"bogus":1})",
+      R"({"v":1,"set":1,"keys":{}})",
+  };
+  for (const char* text : bad) {
+    BOOST_CHECK_THROW(apply_delta(base, Json::parse(text)), deltackpt::Corruption);
+  }
+  // A text edit inside a multi-byte character.
+  BOOST_CHECK_THROW(apply_delta(Json("é"), Json::parse(R"({"v":1,"text":[{"at":1,"del":1}]})")),
+                    deltackpt::Corruption);
+  BOOST_TEST(same_value(apply_delta(base, Json::parse(R"({"v":1})")), base));
+}
