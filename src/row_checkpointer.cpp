@@ -14,6 +14,9 @@ namespace {
 
 // Rows fetched per page while filtering list() results on metadata.
 constexpr std::size_t kListPage = 256;
+// How often a save with an implicit parent follows a head that other
+// writers keep moving before it gives up with Conflict.
+constexpr int kMaxHeadRetries = 16;
 
 bool metadata_matches(const Json& metadata, const Json& filter) {
   for (auto it = filter.begin(); it != filter.end(); ++it) {
@@ -115,18 +118,26 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
   const std::string id = cp.checkpoint_id.empty() ? new_checkpoint_id() : cp.checkpoint_id;
   const Timestamp created = cp.created_at == Timestamp{} ? now() : cp.created_at;
 
+  // An implicit parent means "the latest at save time". Full rows let the
+  // store pick the head inside its transaction; a delta needs its parent's
+  // state first, so when another writer moves the head in between, the save
+  // follows the new head, a bounded number of times.
+  const bool implicit_parent = cp.parent_id.empty();
+  if (!write_deltas_ && implicit_parent) {
+    StoredRow row = build_row(cp, id, created, state_bytes, std::nullopt,
+                              std::string(store_.payload_encoding()));
+    store_.insert(row, InsertMode::kAppend);
+    return id;
+  }
   for (int attempt = 0;; ++attempt) {
-    const bool implicit_parent = cp.parent_id.empty();
     const auto parent = resolve_parent(cp, /*use_head_cache=*/attempt == 0);
-    std::optional<CachedState> parent_state;
-    if (parent) parent_state = parent->cached;
     StoredRow row = build_row(cp, id, created, state_bytes, parent, std::string(store_.payload_encoding()));
     try {
       store_.insert(row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
-      // An implicit parent means "the latest at save time": when another
-      // writer moved the head since this process last saw it, follow it once.
-      if (implicit_parent && attempt == 0) continue;
+      if (implicit_parent && attempt < kMaxHeadRetries && head_moved(cp.thread_id, row.header.parent_id)) {
+        continue;
+      }
       throw;
     }
     {
@@ -137,14 +148,20 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
       ChainPosition position{cp.thread_id, row.header.base_id, row.header.depth, 0,
                              static_cast<std::int64_t>(state_bytes),
                              static_cast<std::int64_t>(state_bytes)};
-      if (row.header.kind == RowKind::kDelta && parent_state) {
-        position.chain_delta_bytes = parent_state->position.chain_delta_bytes + row.header.payload_size;
-        position.base_bytes = parent_state->position.base_bytes;
+      if (row.header.kind == RowKind::kDelta && parent) {
+        position.chain_delta_bytes = parent->cached.position.chain_delta_bytes + row.header.payload_size;
+        position.base_bytes = parent->cached.position.base_bytes;
       }
       cache_.put(id, CachedState{position, std::make_shared<const Json>(cp.state)});
     }
     return id;
   }
+}
+
+bool RowCheckpointer::head_moved(const std::string& thread_id, const std::string& expected) {
+  const auto head = store_.head(thread_id);
+  const std::string actual = head ? head->checkpoint_id : std::string();
+  return actual != expected;
 }
 
 std::optional<RowCheckpointer::Parent> RowCheckpointer::resolve_parent(const Checkpoint& cp,

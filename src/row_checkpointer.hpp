@@ -50,6 +50,9 @@ class RowCheckpointer final : public Checkpointer {
   Checkpoint to_checkpoint(const RowHeader& header, Json state) const;
   CheckpointInfo to_info(const RowHeader& header) const;
   void validate_ids(const Checkpoint& cp) const;
+  // True when the thread's head is no longer `expected` (a Conflict came
+  // from a moved head, not from a duplicate id).
+  bool head_moved(const std::string& thread_id, const std::string& expected);
 
   std::unique_ptr<RowStore> owned_store_;
   RowStore& store_;

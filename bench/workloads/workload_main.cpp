@@ -1,4 +1,4 @@
-// deltackpt-workload: prints a generated workload as JSONL (one full state per line) or its size stats.
+// deltackpt-workload: prints a workload as JSONL, one full state per line, or its size stats.
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -65,10 +65,12 @@ int main(int argc, char** argv) {
       const std::string_view value = args[++i];
       if (arg == "--steps") {
         if (!parse_number(value, steps) || steps < 0) {
-          return usage_error("--steps must be a non-negative integer, got '" + std::string(value) + "'");
+          return usage_error("--steps must be a non-negative integer, got '" + std::string(value) +
+                             "'");
         }
       } else if (!parse_number(value, seed)) {
-        return usage_error("--seed must be an unsigned 64-bit integer, got '" + std::string(value) + "'");
+        return usage_error("--seed must be an unsigned 64-bit integer, got '" + std::string(value) +
+                           "'");
       }
     } else if (arg.starts_with("-")) {
       return usage_error("unknown option '" + std::string(arg) + "'");
@@ -88,7 +90,8 @@ int main(int argc, char** argv) {
   }
   if (name.empty()) return usage_error("missing workload name (see --list)");
   const wl::WorkloadInfo* info = find_workload(name);
-  if (info == nullptr) return usage_error("unknown workload '" + std::string(name) + "' (see --list)");
+  if (info == nullptr)
+    return usage_error("unknown workload '" + std::string(name) + "' (see --list)");
   if (steps < 0) steps = info->default_steps;
 
   std::ios::sync_with_stdio(false);
@@ -117,7 +120,8 @@ int main(int argc, char** argv) {
       out["first_state_bytes"] = first;
       out["final_state_bytes"] = last;
       out["sum_full_state_bytes"] = sum;
-      out["seconds"] = static_cast<double>(static_cast<std::int64_t>(elapsed.count() * 1000.0)) / 1000.0;
+      out["seconds"] =
+          static_cast<double>(static_cast<std::int64_t>(elapsed.count() * 1000.0)) / 1000.0;
       std::cout << out.dump() << '\n';
     }
     std::cout.flush();

@@ -1,4 +1,4 @@
-// Generates the five deterministic agent-state workloads (chat, doc_edit, kv_churn, tool_results, plan_edit).
+// Generates the five deterministic agent-state workloads declared in workloads.hpp.
 #include "workloads.hpp"
 
 #include <algorithm>
@@ -99,10 +99,16 @@ std::uint64_t fnv1a(std::string_view text) {
 // Small string helpers (std::string + std::string_view has no operator+).
 // ---------------------------------------------------------------------------
 
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
+// Concatenates its parts. It takes a braced list on purpose: elements of a
+// braced list are evaluated left to right, whereas function arguments are
+// evaluated in an unspecified order (GCC and Clang differ), and many parts
+// draw from the RNG. Temporaries live until the end of the full expression.
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (const auto part : parts) size += part.size();
   std::string out;
-  (out.append(parts), ...);
+  out.reserve(size);
+  for (const auto part : parts) out.append(part);
   return out;
 }
 
@@ -166,6 +172,7 @@ struct Verb {
   std::string_view gerund;      // empty: regular
 };
 
+// clang-format off
 constexpr Noun kNouns[] = {
     {"ticket", ""}, {"runbook", ""}, {"service", ""}, {"endpoint", ""}, {"dashboard", ""},
     {"alert", ""}, {"incident", ""}, {"rollout", ""}, {"container", ""}, {"volume", ""},
@@ -222,7 +229,8 @@ constexpr Verb kVerbs[] = {
     {"evaluate", "", "", ""}, {"document", "", "", ""}, {"clarify", "", "", ""},
     {"simplify", "", "", ""}, {"untangle", "", "", ""}, {"stabilize", "", "", ""},
     {"isolate", "", "", ""}, {"mirror", "", "", ""}, {"archive", "", "", ""},
-    {"restore", "", "", ""}, {"rebuild", "rebuilt", "", ""}, {"rerun", "reran", "rerun", "rerunning"},
+    {"restore", "", "", ""}, {"rebuild", "rebuilt", "", ""},
+    {"rerun", "reran", "rerun", "rerunning"},
     {"write", "wrote", "written", ""}, {"choose", "chose", "chosen", ""},
     {"run", "ran", "run", "running"}, {"send", "sent", "", ""}, {"find", "found", "", ""},
     {"catch", "caught", "", ""}, {"split", "split", "", "splitting"},
@@ -338,7 +346,9 @@ constexpr CodeSnippet kCode[] = {
     {"json", "{\"status\": \"ok\", \"items\": 12, \"next\": null}"},
     {"rust", "let avg = xs.iter().sum::<f64>() / xs.len() as f64;"},
     {"cpp", "for (const auto& [key, n] : counts) {\n  total += n;\n}"},
-    {"python", "with open(path, encoding=\"utf-8\") as f:\n    rows = [line.split(\"\\t\") for line in f]"},
+    {"python",
+     "with open(path, encoding=\"utf-8\") as f:\n"
+     "    rows = [line.split(\"\\t\") for line in f]"},
 };
 
 constexpr std::string_view kShellCommands[] = {
@@ -347,34 +357,36 @@ constexpr std::string_view kShellCommands[] = {
     "tail -n 50 /var/log/app/worker.log", "wc -l data/*.csv",
 };
 
+// clang-format on
+
 // Plural and inflections by rule, with the irregular forms above taking priority.
 std::string plural(const Noun& noun) {
   if (!noun.many.empty()) return std::string(noun.many);
   const std::string_view w = noun.one;
-  if (ends_with_any(w, {"s", "x", "z", "ch", "sh"})) return cat(w, "es");
+  if (ends_with_any(w, {"s", "x", "z", "ch", "sh"})) return cat({w, "es"});
   if (w.size() > 1 && w.back() == 'y' && !is_vowel(w[w.size() - 2])) {
-    return cat(w.substr(0, w.size() - 1), "ies");
+    return cat({w.substr(0, w.size() - 1), "ies"});
   }
-  return cat(w, "s");
+  return cat({w, "s"});
 }
 
 std::string third_person(const Verb& verb) {
   const std::string_view w = verb.base;
-  if (ends_with_any(w, {"s", "x", "z", "ch", "sh", "o"})) return cat(w, "es");
+  if (ends_with_any(w, {"s", "x", "z", "ch", "sh", "o"})) return cat({w, "es"});
   if (w.size() > 1 && w.back() == 'y' && !is_vowel(w[w.size() - 2])) {
-    return cat(w.substr(0, w.size() - 1), "ies");
+    return cat({w.substr(0, w.size() - 1), "ies"});
   }
-  return cat(w, "s");
+  return cat({w, "s"});
 }
 
 std::string past(const Verb& verb) {
   if (!verb.past.empty()) return std::string(verb.past);
   const std::string_view w = verb.base;
-  if (w.back() == 'e') return cat(w, "d");
+  if (w.back() == 'e') return cat({w, "d"});
   if (w.size() > 1 && w.back() == 'y' && !is_vowel(w[w.size() - 2])) {
-    return cat(w.substr(0, w.size() - 1), "ied");
+    return cat({w.substr(0, w.size() - 1), "ied"});
   }
-  return cat(w, "ed");
+  return cat({w, "ed"});
 }
 
 std::string participle(const Verb& verb) {
@@ -384,8 +396,8 @@ std::string participle(const Verb& verb) {
 std::string gerund(const Verb& verb) {
   if (!verb.gerund.empty()) return std::string(verb.gerund);
   const std::string_view w = verb.base;
-  if (w.ends_with("e") && !w.ends_with("ee")) return cat(w.substr(0, w.size() - 1), "ing");
-  return cat(w, "ing");
+  if (w.ends_with("e") && !w.ends_with("ee")) return cat({w.substr(0, w.size() - 1), "ing"});
+  return cat({w, "ing"});
 }
 
 // Identifier-friendly form of a noun, e.g. "stack trace" -> "stack_trace".
@@ -414,17 +426,17 @@ class Prose {
   Phrase noun_phrase() {
     Rng& r = *rng_;
     const int kind = r.between(0, 99);
-    if (kind < 30) return {cat("the ", r.pick(kAdjectives), " ", r.pick(kNouns).one), false};
-    if (kind < 45) return {cat("the ", r.pick(kNouns).one), false};
-    if (kind < 52) return {cat(r.chance(0.5) ? "this " : "that ", r.pick(kNouns).one), false};
-    if (kind < 67) return {cat(r.pick(kAdjectives), " ", plural(r.pick(kNouns))), true};
+    if (kind < 30) return {cat({"the ", r.pick(kAdjectives), " ", r.pick(kNouns).one}), false};
+    if (kind < 45) return {cat({"the ", r.pick(kNouns).one}), false};
+    if (kind < 52) return {cat({r.chance(0.5) ? "this " : "that ", r.pick(kNouns).one}), false};
+    if (kind < 67) return {cat({r.pick(kAdjectives), " ", plural(r.pick(kNouns))}), true};
     if (kind < 77) {
       const std::string_view adj = r.pick(kAdjectives);
-      return {cat(is_vowel(adj[0]) ? "an " : "a ", adj, " ", r.pick(kNouns).one), false};
+      return {cat({is_vowel(adj[0]) ? "an " : "a ", adj, " ", r.pick(kNouns).one}), false};
     }
-    if (kind < 85) return {cat(r.chance(0.5) ? "our " : "their ", plural(r.pick(kNouns))), true};
-    if (kind < 93) return {cat(r.pick(kNames), "'s ", r.pick(kNouns).one), false};
-    return {cat(std::to_string(r.between(2, 40)), " ", plural(r.pick(kNouns))), true};
+    if (kind < 85) return {cat({r.chance(0.5) ? "our " : "their ", plural(r.pick(kNouns))}), true};
+    if (kind < 93) return {cat({r.pick(kNames), "'s ", r.pick(kNouns).one}), false};
+    return {cat({std::to_string(r.between(2, 40)), " ", plural(r.pick(kNouns))}), true};
   }
 
   std::string sentence() {
@@ -437,67 +449,73 @@ class Prose {
     bool question = false;
     switch (r.between(0, 15)) {
       case 0:
-        s = cat(a.text, " ", agree, " ", b.text, " ", r.pick(kPrepositions), " ", noun_phrase().text);
+        s = cat(
+            {a.text, " ", agree, " ", b.text, " ", r.pick(kPrepositions), " ", noun_phrase().text});
         break;
       case 1:
-        s = cat("we ", past(v), " ", a.text, " ", r.pick(kAdverbs), " before ", gerund(r.pick(kVerbs)),
-                " ", b.text);
+        s = cat({"we ", past(v), " ", a.text, " ", r.pick(kAdverbs), " before ",
+                 gerund(r.pick(kVerbs)), " ", b.text});
         break;
       case 2:
-        s = cat(r.pick(kNames), " ", past(v), " ", a.text, " in ", r.pick(kPlaces), " ", r.pick(kWhen));
+        s = cat({r.pick(kNames), " ", past(v), " ", a.text, " in ", r.pick(kPlaces), " ",
+                 r.pick(kWhen)});
         break;
       case 3:
-        s = cat("let me ", v.base, " ", a.text, " and then ", r.pick(kVerbs).base, " ", b.text);
+        s = cat({"let me ", v.base, " ", a.text, " and then ", r.pick(kVerbs).base, " ", b.text});
         break;
       case 4:
-        s = cat("should we ", v.base, " ", a.text, " ", r.pick(kPrepositions), " ", b.text);
+        s = cat({"should we ", v.base, " ", a.text, " ", r.pick(kPrepositions), " ", b.text});
         question = true;
         break;
       case 5:
-        s = cat(a.text, a.plural ? " have" : " has", " been ", participle(v), " ", r.pick(kAdverbs),
-                ", so ", b.text, " can be ", participle(r.pick(kVerbs)), " next");
+        s = cat({a.text, a.plural ? " have" : " has", " been ", participle(v), " ",
+                 r.pick(kAdverbs), ", so ", b.text, " can be ", participle(r.pick(kVerbs)),
+                 " next"});
         break;
       case 6:
-        s = cat("roughly ", std::to_string(r.between(1, 99)), "% of the ", plural(r.pick(kNouns)), " ",
-                r.pick(kPrepositions), " ", a.text, " are ", r.pick(kAdjectives), ", and ",
-                std::to_string(r.between(2, 500)), " more are still ", r.pick(kAdjectives));
+        s = cat({"roughly ", std::to_string(r.between(1, 99)), "% of the ", plural(r.pick(kNouns)),
+                 " ", r.pick(kPrepositions), " ", a.text, " are ", r.pick(kAdjectives), ", and ",
+                 std::to_string(r.between(2, 500)), " more are still ", r.pick(kAdjectives)});
         break;
       case 7:
-        s = cat(r.pick(kOpeners), " ", a.text, " ", agree, " ", b.text);
+        s = cat({r.pick(kOpeners), " ", a.text, " ", agree, " ", b.text});
         break;
       case 8:
-        s = cat("the ", r.pick(kAdjectives), " part is that ", a.text, " ", r.pick(kAdverbs), " ", agree,
-                " ", b.text);
+        s = cat({"the ", r.pick(kAdjectives), " part is that ", a.text, " ", r.pick(kAdverbs), " ",
+                 agree, " ", b.text});
         break;
       case 9:
-        s = cat("unless ", a.text, " ", agree, " ", b.text, ", the ", r.pick(kNouns).one, " stays ",
-                r.pick(kAdjectives));
+        s = cat({"unless ", a.text, " ", agree, " ", b.text, ", the ", r.pick(kNouns).one,
+                 " stays ", r.pick(kAdjectives)});
         break;
       case 10:
-        s = cat(r.pick(kNames), " wants to know whether ", a.text, " can be ", participle(v), " by ",
-                r.pick(kDeadlines));
+        s = cat({r.pick(kNames), " wants to know whether ", a.text, " can be ", participle(v),
+                 " by ", r.pick(kDeadlines)});
         question = r.chance(0.3);
         break;
       case 11:
-        s = cat(gerund(v), " ", a.text, " took ", std::to_string(r.between(2, 90)), " ",
-                r.pick(kTimeUnits), ", ", r.pick(kComparatives), " than ", b.text);
+        s = cat({gerund(v), " ", a.text, " took ", std::to_string(r.between(2, 90)), " ",
+                 r.pick(kTimeUnits), ", ", r.pick(kComparatives), " than ", b.text});
         break;
       case 12:
-        s = cat(a.text, " and ", b.text, " look ", r.pick(kAdverbs), " ", r.pick(kAdjectives), " to me");
+        s = cat({a.text, " and ", b.text, " look ", r.pick(kAdverbs), " ", r.pick(kAdjectives),
+                 " to me"});
         break;
       case 13: {
         const int n = r.between(1, 300);
-        s = cat("note that ", std::to_string(n), " ", n == 1 ? std::string(r.pick(kNouns).one)
-                                                          : plural(r.pick(kNouns)),
-                n == 1 ? " was " : " were ", participle(v), " during the last ", r.pick(kPeriods));
+        s = cat({"note that ", std::to_string(n), " ",
+                 n == 1 ? std::string(r.pick(kNouns).one) : plural(r.pick(kNouns)),
+                 n == 1 ? " was " : " were ", participle(v), " during the last ",
+                 r.pick(kPeriods)});
         break;
       }
       case 14:
-        s = cat("in ", r.pick(kPlaces), ", ", a.text, " ", agree, " ", b.text, " ", r.pick(kAdverbs));
+        s = cat(
+            {"in ", r.pick(kPlaces), ", ", a.text, " ", agree, " ", b.text, " ", r.pick(kAdverbs)});
         break;
       default:
-        s = cat("once ", a.text, a.plural ? " are " : " is ", r.pick(kAdjectives), ", we can ",
-                v.base, " ", b.text);
+        s = cat({"once ", a.text, a.plural ? " are " : " is ", r.pick(kAdjectives), ", we can ",
+                 v.base, " ", b.text});
         break;
     }
     capitalize(s);
@@ -521,12 +539,22 @@ class Prose {
     const Verb& v = r.pick(kVerbs);
     std::string s;
     switch (r.between(0, 4)) {
-      case 0: s = cat(gerund(v), " ", a.text); break;
-      case 1: s = cat(r.pick(kAdjectives), " ", plural(r.pick(kNouns)), " in ", r.pick(kPlaces)); break;
-      case 2: s = cat("notes on ", a.text); break;
-      case 3: s = cat("how ", a.text, " ", a.plural ? std::string(v.base) : third_person(v), " ",
-                      noun_phrase().text); break;
-      default: s = cat("what to ", v.base, " ", r.pick(kWhen)); break;
+      case 0:
+        s = cat({gerund(v), " ", a.text});
+        break;
+      case 1:
+        s = cat({r.pick(kAdjectives), " ", plural(r.pick(kNouns)), " in ", r.pick(kPlaces)});
+        break;
+      case 2:
+        s = cat({"notes on ", a.text});
+        break;
+      case 3:
+        s = cat({"how ", a.text, " ", a.plural ? std::string(v.base) : third_person(v), " ",
+                 noun_phrase().text});
+        break;
+      default:
+        s = cat({"what to ", v.base, " ", r.pick(kWhen)});
+        break;
     }
     capitalize(s);
     return s;
@@ -535,13 +563,23 @@ class Prose {
   // An imperative to-do item, e.g. "Audit the brittle ledger before Friday".
   std::string task_title() {
     Rng& r = *rng_;
-    std::string s = cat(r.pick(kVerbs).base, " ", noun_phrase().text);
+    std::string s = cat({r.pick(kVerbs).base, " ", noun_phrase().text});
     switch (r.between(0, 4)) {
-      case 0: s += cat(" before ", r.pick(kDeadlines)); break;
-      case 1: s += cat(" for ", r.pick(kNames)); break;
-      case 2: s += cat(" in ", r.pick(kPlaces)); break;
-      case 3: s += cat(" ", r.pick(kPrepositions), " ", noun_phrase().text); break;
-      default: s += cat(" and ", r.pick(kVerbs).base, " ", noun_phrase().text); break;
+      case 0:
+        s += cat({" before ", r.pick(kDeadlines)});
+        break;
+      case 1:
+        s += cat({" for ", r.pick(kNames)});
+        break;
+      case 2:
+        s += cat({" in ", r.pick(kPlaces)});
+        break;
+      case 3:
+        s += cat({" ", r.pick(kPrepositions), " ", noun_phrase().text});
+        break;
+      default:
+        s += cat({" and ", r.pick(kVerbs).base, " ", noun_phrase().text});
+        break;
     }
     capitalize(s);
     return s;
@@ -552,7 +590,7 @@ class Prose {
     std::string out;
     for (int i = 0; i < items; ++i) {
       if (i > 0) out += '\n';
-      out += numbered ? cat(std::to_string(i + 1), ". ") : std::string(first_marker);
+      out += numbered ? cat({std::to_string(i + 1), ". "}) : std::string(first_marker);
       out += sentence();
     }
     return out;
@@ -560,7 +598,7 @@ class Prose {
 
   std::string code_block() {
     const CodeSnippet& c = rng_->pick(kCode);
-    return cat("```", c.lang, "\n", c.code, "\n```");
+    return cat({"```", c.lang, "\n", c.code, "\n```"});
   }
 
   // One markdown block that is not a plain paragraph.
@@ -570,8 +608,8 @@ class Prose {
     if (kind < 7) return code_block();
     if (kind < 15) return list("- ", false);
     if (kind < 20) return list("", true);
-    if (kind < 24) return cat("**", r.pick(kListLabels), ":**\n", list("- ", false));
-    return cat("### ", title(), "\n", paragraph(r.between(1, 3)));
+    if (kind < 24) return cat({"**", r.pick(kListLabels), ":**\n", list("- ", false)});
+    return cat({"### ", title(), "\n", paragraph(r.between(1, 3))});
   }
 
   // Multi-block prose of about a random target length in [lo, hi]; the
@@ -603,7 +641,7 @@ class Prose {
   // One line of prose in [lo, hi] bytes, cut at a word boundary if needed.
   std::string short_text(std::size_t lo, std::size_t hi) {
     std::string s = sentence();
-    while (s.size() < lo) s += cat(" ", sentence());
+    while (s.size() < lo) s += cat({" ", sentence()});
     if (s.size() > hi) {
       const std::size_t cut = s.rfind(' ', hi);
       s.resize(cut != std::string::npos && cut >= lo ? cut : hi);
@@ -616,8 +654,8 @@ class Prose {
   // as typed into the middle of a document.
   std::string fragment(std::size_t n) {
     Rng& r = *rng_;
-    std::string s = r.chance(0.12) ? cat("\n- ", sentence()) : cat(" ", sentence());
-    while (s.size() < n) s += cat(" ", sentence());
+    std::string s = r.chance(0.12) ? cat({"\n- ", sentence()}) : cat({" ", sentence()});
+    while (s.size() < n) s += cat({" ", sentence()});
     sprinkle_non_ascii(s, 0.03);
     if (s.size() > n) {
       std::size_t end = char_start(s, n);
@@ -636,9 +674,9 @@ class Prose {
       const std::string_view snippet = r.pick(kNonAscii);
       const std::size_t space = s.find(' ', r.index(s.size()));
       if (space == std::string::npos) {
-        s += cat(" ", snippet);
+        s += cat({" ", snippet});
       } else {
-        s.insert(space, cat(" ", snippet));
+        s.insert(space, cat({" ", snippet}));
       }
     }
   }
@@ -665,7 +703,7 @@ class Prose {
 // ---------------------------------------------------------------------------
 
 constexpr std::string_view kToolNames[] = {
-    "search_web", "open_file", "run_shell", "query_db",
+    "search_web", "open_file",      "run_shell",    "query_db",
     "fetch_url",  "check_calendar", "send_message", "save_note",
 };
 
@@ -697,7 +735,7 @@ class ChatStream {
   Json message(std::string_view role, std::string text) {
     Json msg = Json::object();
     msg["role"] = role;
-    msg["id"] = cat("msg-", zero_pad(++serial_, 5));
+    msg["id"] = cat({"msg-", zero_pad(++serial_, 5)});
     msg["content"] = std::move(text);
     return msg;
   }
@@ -727,24 +765,25 @@ class ChatStream {
       args["query"] = q;
       args["top_k"] = r.pick({3, 5, 8, 10});
     } else if (tool == "open_file") {
-      args["path"] = cat("/home/agent/work/", snake(plural(r.pick(kNouns))), "/",
-                         snake(r.pick(kNouns).one), "-", std::to_string(r.between(1, 250)), ".md");
+      args["path"] =
+          cat({"/home/agent/work/", snake(plural(r.pick(kNouns))), "/", snake(r.pick(kNouns).one),
+               "-", std::to_string(r.between(1, 250)), ".md"});
     } else if (tool == "run_shell") {
       args["command"] = r.pick(kShellCommands);
       args["timeout_s"] = r.pick({10, 30, 120});
     } else if (tool == "query_db") {
-      args["sql"] = cat("SELECT id, status, updated_at FROM ", snake(plural(r.pick(kNouns))),
-                        " WHERE owner_id = ", std::to_string(r.between(1, 50000)), " LIMIT 50");
+      args["sql"] = cat({"SELECT id, status, updated_at FROM ", snake(plural(r.pick(kNouns))),
+                         " WHERE owner_id = ", std::to_string(r.between(1, 50000)), " LIMIT 50"});
     } else if (tool == "fetch_url") {
-      args["url"] = cat("https://api.example.net/v2/", snake(plural(r.pick(kNouns))), "/",
-                        std::to_string(r.between(1, 99999)));
+      args["url"] = cat({"https://api.example.net/v2/", snake(plural(r.pick(kNouns))), "/",
+                         std::to_string(r.between(1, 99999))});
       args["method"] = "GET";
     } else if (tool == "check_calendar") {
       args["person"] = r.pick(kNames);
-      args["day"] = cat("2025-", zero_pad(static_cast<std::uint64_t>(r.between(1, 12)), 2), "-",
-                        zero_pad(static_cast<std::uint64_t>(r.between(1, 28)), 2));
+      args["day"] = cat({"2025-", zero_pad(static_cast<std::uint64_t>(r.between(1, 12)), 2), "-",
+                         zero_pad(static_cast<std::uint64_t>(r.between(1, 28)), 2)});
     } else if (tool == "send_message") {
-      args["channel"] = cat("#", snake(r.pick(kNouns).one));
+      args["channel"] = cat({"#", snake(r.pick(kNouns).one)});
       args["text"] = p.short_text(40, 240);
     } else {
       args["title"] = p.title();
@@ -765,7 +804,7 @@ class ChatStream {
       call["arguments"] = tool_arguments(tool);
       Json result = Json::object();
       result["role"] = "tool";
-      result["id"] = "";  // numbered when emitted, keeping ids in message order
+      result["id"] = cat({"msg-", zero_pad(++serial_, 5)});  // after the call's own id
       result["tool_call_id"] = call["id"];
       result["name"] = tool;
       result["content"] = content(kContentMin, kContentMax, true);
@@ -773,7 +812,6 @@ class ChatStream {
       calls.push_back(std::move(call));
     }
     msg["tool_calls"] = std::move(calls);
-    for (auto& result : pending_) result["id"] = cat("msg-", zero_pad(++serial_, 5));
     return msg;
   }
 
@@ -881,10 +919,18 @@ class ChatGenerator final : public Generator {
 
   void change_agent_field() {
     switch (rng_.between(0, 3)) {
-      case 0: model_ = other_index(rng_, std::size(kModels), model_); break;
-      case 1: temperature_ = other_index(rng_, std::size(kTemperatures), temperature_); break;
-      case 2: phase_ = other_index(rng_, std::size(kPhases), phase_); break;
-      default: budget_ = other_index(rng_, std::size(kTokenBudgets), budget_); break;
+      case 0:
+        model_ = other_index(rng_, std::size(kModels), model_);
+        break;
+      case 1:
+        temperature_ = other_index(rng_, std::size(kTemperatures), temperature_);
+        break;
+      case 2:
+        phase_ = other_index(rng_, std::size(kPhases), phase_);
+        break;
+      default:
+        budget_ = other_index(rng_, std::size(kTokenBudgets), budget_);
+        break;
     }
   }
 
@@ -905,15 +951,15 @@ class ChatGenerator final : public Generator {
 // ---------------------------------------------------------------------------
 
 std::string make_document(Rng& r, Prose& p, std::size_t target) {
-  std::string doc = cat("# ", p.title(), "\n\n", p.paragraph(3));
+  std::string doc = cat({"# ", p.title(), "\n\n", p.paragraph(3)});
   int section = 0;
   while (doc.size() < target) {
     const int kind = r.between(0, 99);
     std::string block;
     if (kind < 10) {
-      block = cat("## ", std::to_string(++section), ". ", p.title());
+      block = cat({"## ", std::to_string(++section), ". ", p.title()});
     } else if (kind < 17) {
-      block = cat("### ", p.title());
+      block = cat({"### ", p.title()});
     } else if (kind < 27) {
       block = p.list("- ", false);
     } else if (kind < 32) {
@@ -921,7 +967,7 @@ std::string make_document(Rng& r, Prose& p, std::size_t target) {
     } else if (kind < 36) {
       const int items = r.between(2, 5);
       for (int i = 0; i < items; ++i) {
-        block += cat(i > 0 ? "\n" : "", r.chance(0.4) ? "- [x] " : "- [ ] ", p.task_title());
+        block += cat({i > 0 ? "\n" : "", r.chance(0.4) ? "- [x] " : "- [ ] ", p.task_title()});
       }
     } else if (kind < 41) {
       block = p.code_block();
@@ -930,15 +976,15 @@ std::string make_document(Rng& r, Prose& p, std::size_t target) {
       std::string b(r.pick(kNouns).one);
       capitalize(a);
       capitalize(b);
-      block = cat("| ", a, " | ", b, " | Count | Share |\n|---|---|---:|---:|");
+      block = cat({"| ", a, " | ", b, " | Count | Share |\n|---|---|---:|---:|"});
       const int rows = r.between(2, 7);
       for (int i = 0; i < rows; ++i) {
-        block += cat("\n| ", r.pick(kNouns).one, " | ", r.pick(kAdjectives), " | ",
-                     std::to_string(r.between(0, 9999)), " | ", std::to_string(r.between(0, 99)), ".",
-                     std::to_string(r.between(0, 9)), "% |");
+        block += cat({"\n| ", r.pick(kNouns).one, " | ", r.pick(kAdjectives), " | ",
+                      std::to_string(r.between(0, 9999)), " | ", std::to_string(r.between(0, 99)),
+                      ".", std::to_string(r.between(0, 9)), "% |"});
       }
     } else if (kind < 48) {
-      block = cat("> ", p.paragraph(r.between(1, 2)));
+      block = cat({"> ", p.paragraph(r.between(1, 2))});
     } else {
       block = p.paragraph(r.between(2, 7));
       p.sprinkle_non_ascii(block, 0.05);
@@ -1005,8 +1051,8 @@ constexpr std::string_view kScopes[] = {
     "app", "db", "http", "job", "ui", "user", "feature", "metrics", "queue", "llm",
 };
 constexpr std::string_view kAttributes[] = {
-    "limit", "count", "ratio", "label", "enabled", "ttl", "owner", "mode", "last_seen",
-    "threshold", "budget", "status",
+    "limit", "count", "ratio",     "label",     "enabled", "ttl",
+    "owner", "mode",  "last_seen", "threshold", "budget",  "status",
 };
 constexpr double kPow10[] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
 
@@ -1046,15 +1092,15 @@ class KvChurnGenerator final : public Generator {
     }
     if (kind < 62) return rng_.chance(0.5);
     if (kind < 66) return nullptr;
-    if (kind < 85) return cat(rng_.pick(kAdjectives), "-", snake(rng_.pick(kNouns).one));
+    if (kind < 85) return cat({rng_.pick(kAdjectives), "-", snake(rng_.pick(kNouns).one)});
     std::string phrase = prose_.short_text(5, 40);
     strip_trailing(phrase, ".?!");
     return phrase;
   }
 
   void add_var() {
-    std::string key = cat(rng_.pick(kScopes), ".", snake(rng_.pick(kNouns).one), ".",
-                          rng_.pick(kAttributes), "_", std::to_string(++serial_));
+    std::string key = cat({rng_.pick(kScopes), ".", snake(rng_.pick(kNouns).one), ".",
+                           rng_.pick(kAttributes), "_", std::to_string(++serial_)});
     vars_[key] = random_value();  // serial keeps keys unique, so this appends
     keys_.push_back(std::move(key));
   }
@@ -1087,11 +1133,11 @@ class KvChurnGenerator final : public Generator {
 // ---------------------------------------------------------------------------
 
 std::string timestamp(Rng& r) {
-  return cat("2025-", zero_pad(static_cast<std::uint64_t>(r.between(1, 12)), 2), "-",
-             zero_pad(static_cast<std::uint64_t>(r.between(1, 28)), 2), "T",
-             zero_pad(static_cast<std::uint64_t>(r.between(0, 23)), 2), ":",
-             zero_pad(static_cast<std::uint64_t>(r.between(0, 59)), 2), ":",
-             zero_pad(static_cast<std::uint64_t>(r.between(0, 59)), 2), "Z");
+  return cat({"2025-", zero_pad(static_cast<std::uint64_t>(r.between(1, 12)), 2), "-",
+              zero_pad(static_cast<std::uint64_t>(r.between(1, 28)), 2), "T",
+              zero_pad(static_cast<std::uint64_t>(r.between(0, 23)), 2), ":",
+              zero_pad(static_cast<std::uint64_t>(r.between(0, 59)), 2), ":",
+              zero_pad(static_cast<std::uint64_t>(r.between(0, 59)), 2), "Z"});
 }
 
 // A query result: `count` order-line records; ids are unique per batch.
@@ -1100,8 +1146,8 @@ Json make_records(Rng& r, int batch, int count) {
   for (int i = 0; i < count; ++i) {
     Json rec = Json::object();
     rec["id"] = static_cast<std::int64_t>(batch) * 100000 + i;
-    rec["sku"] = cat("SKU-", zero_pad(r.below(100000), 5));
-    rec["customer"] = cat(r.pick(kNames), " ", r.pick(kNames).substr(0, 1), ".");
+    rec["sku"] = cat({"SKU-", zero_pad(r.below(100000), 5)});
+    rec["customer"] = cat({r.pick(kNames), " ", r.pick(kNames).substr(0, 1), "."});
     rec["region"] = r.pick(kPlaces);
     rec["qty"] = r.between(1, 250);
     rec["unit_price"] = static_cast<double>(r.between64(50, 250000)) / 100.0;
@@ -1118,7 +1164,8 @@ Json make_records(Rng& r, int batch, int count) {
 
 class ToolResultsGenerator final : public Generator {
  public:
-  explicit ToolResultsGenerator(std::uint64_t seed) : rng_(seed), prose_(rng_), stream_(rng_, prose_) {}
+  explicit ToolResultsGenerator(std::uint64_t seed)
+      : rng_(seed), prose_(rng_), stream_(rng_, prose_) {}
 
   Json next() override {
     append_step_messages(rng_, stream_, messages_);
@@ -1183,7 +1230,7 @@ class PlanEditGenerator final : public Generator {
     } else {
       Task& t = tasks_[rng_.index(tasks_.size())];
       if (!t.notes.empty() && rng_.chance(0.5)) {
-        t.notes += cat(" ", prose_.sentence());  // appending always changes it
+        t.notes += cat({" ", prose_.sentence()});  // appending always changes it
       } else {
         std::string notes = prose_.text(20, kMaxNotes, false);
         while (notes == t.notes) notes = prose_.text(20, kMaxNotes, false);
@@ -1214,7 +1261,7 @@ class PlanEditGenerator final : public Generator {
 
   Task new_task() {
     Task t;
-    t.id = cat("task-", zero_pad(++serial_, 4));
+    t.id = cat({"task-", zero_pad(++serial_, 4)});
     t.title = prose_.task_title();
     const int roll = rng_.between(0, 99);
     t.status = static_cast<std::size_t>(roll < 60 ? 0 : roll < 85 ? 1 : roll < 95 ? 2 : 4);
@@ -1243,11 +1290,13 @@ const std::vector<WorkloadInfo>& all() {
       {"doc_edit", 300,
        "~60KB markdown document with 1-3 insert/delete/replace edits of 1-200 bytes per step"},
       {"kv_churn", 500,
-       "~2000 small scalar vars; per step 1-20 values modified, 0-3 keys added at the end, 0-3 removed"},
+       "~2000 small scalar vars; per step 1-20 values modified, 0-3 keys added at the end, 0-3 "
+       "removed"},
       {"tool_results", 300,
        "chat-like message append plus a 200-1000 record last_result replaced every 10 steps"},
       {"plan_edit", 400,
-       "50-150 tasks; per step one insert-in-middle / remove / move / status change / notes change"},
+       "50-150 tasks; per step one insert-in-middle / remove / move / status change / notes "
+       "change"},
   };
   return kAll;
 }
@@ -1260,7 +1309,7 @@ std::unique_ptr<Generator> make_generator(std::string_view name, std::uint64_t s
   if (name == "kv_churn") return make<KvChurnGenerator>(salted);
   if (name == "tool_results") return make<ToolResultsGenerator>(salted);
   if (name == "plan_edit") return make<PlanEditGenerator>(salted);
-  throw std::invalid_argument(cat("unknown workload '", name, "'"));
+  throw std::invalid_argument(cat({"unknown workload '", name, "'"}));
 }
 
 std::vector<Json> generate(std::string_view name, int steps, std::uint64_t seed) {

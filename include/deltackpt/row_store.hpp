@@ -42,6 +42,10 @@ enum class InsertMode {
   kExtend,
   // row.parent_id names any row of the same thread; the row becomes the head.
   kFork,
+  // Full rows only: the parent is whatever the head is inside the insert's
+  // transaction (row.parent_id is ignored), so concurrent appends never
+  // conflict.
+  kAppend,
 };
 
 // Implementations are safe to call from many threads at once. Every method is

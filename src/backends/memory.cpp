@@ -18,8 +18,14 @@ class MemoryRowStore final : public RowStore {
 
   void insert(const StoredRow& row, InsertMode mode) override {
     std::lock_guard lock(mutex_);
-    const RowHeader& h = row.header;
-    auto& thread = threads_[h.thread_id];
+    auto& thread = threads_[row.header.thread_id];
+    StoredRow appended;
+    if (mode == InsertMode::kAppend) {
+      appended = row;
+      appended.header.parent_id = thread.head;
+    }
+    const StoredRow& stored = mode == InsertMode::kAppend ? appended : row;
+    const RowHeader& h = stored.header;
     const auto drop_empty = [&] {
       if (thread.order.empty()) threads_.erase(h.thread_id);
     };
@@ -45,7 +51,7 @@ class MemoryRowStore final : public RowStore {
                      (thread.head.empty() ? "(none)" : thread.head) + ")");
     }
     const std::uint64_t seq = ++next_seq_;
-    rows_.emplace(h.checkpoint_id, Entry{row, seq});
+    rows_.emplace(h.checkpoint_id, Entry{stored, seq});
     thread.order.emplace(seq, h.checkpoint_id);
     thread.head = h.checkpoint_id;
   }

@@ -1,0 +1,60 @@
+// The SQLite backend: one database file (or ":memory:"), readable with sqlite3.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/limits.hpp"
+#include "deltackpt/migrate.hpp"
+
+namespace deltackpt {
+
+enum class Durability {
+  // synchronous=FULL: a save that returned survives power loss.
+  kFull,
+  // synchronous=NORMAL: a save that returned survives a crash of the process,
+  // but the last saves may be lost on power loss (the file stays consistent).
+  // See docs/sqlite.md for what each costs.
+  kNormal,
+};
+
+struct SqliteOptions {
+  // A file path, or ":memory:" for a private in-memory database.
+  std::string path;
+  // Default: kFull.
+  Durability durability = Durability::kFull;
+  // How long a save waits for another process's write lock before failing
+  // with a retryable StorageError. Default: 5 s.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Apply pending schema migrations on open. When false, a database whose
+  // schema is not current is refused with SchemaError. Default: true.
+  bool migrate = true;
+  // Payload encoding for new rows, stored in the database: "json" (readable
+  // with sqlite3's json functions) or "lz4". Empty: keep the database's
+  // setting ("json" for a new database). Default: empty.
+  std::string payload_encoding;
+  Limits limits;
+};
+
+/**
+ * A Checkpointer storing full rows in a SQLite database (wrap it in
+ * DeltaCheckpointer for deltas). Creates the file and its schema if needed.
+ * Several processes may open the same file. Safe for concurrent use from
+ * many threads. Throws StorageError if the file cannot be opened and
+ * SchemaError if its schema cannot be used.
+ *
+ * **Example**:
+ *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
+ *       deltackpt::open_sqlite({.path = "agent.db"}));
+ */
+std::unique_ptr<Checkpointer> open_sqlite(const SqliteOptions& options);
+
+// The schema state of a SQLite database, applying nothing.
+SchemaStatus sqlite_schema_status(const std::string& path);
+// Applies pending migrations up to `target` (all when nullopt).
+SchemaStatus migrate_sqlite(const std::string& path, std::optional<int> target = std::nullopt);
+
+}  // namespace deltackpt

@@ -1,0 +1,347 @@
+// The backend conformance cases: written once against Checkpointer&, run for
+// every backend, plain and wrapped in DeltaCheckpointer.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "deltackpt/deltackpt.hpp"
+#include "row_codec.hpp"
+#include "support/printers.hpp"
+#include "workloads.hpp"
+
+namespace deltackpt::conformance {
+
+// A unique prefix per case, so cases never see each other's threads even on
+// a shared PostgreSQL database.
+inline std::string fresh_thread(const std::string& name) {
+  static std::atomic<int> counter{0};
+  return name + "-" + new_checkpoint_id().substr(24) + "-" + std::to_string(counter++);
+}
+
+inline Checkpoint make(const std::string& thread, std::int64_t step, Json state) {
+  Checkpoint c;
+  c.thread_id = thread;
+  c.step = step;
+  c.state = std::move(state);
+  return c;
+}
+
+inline void expect_error(ErrorCode code, const std::function<void()>& action) {
+  try {
+    action();
+    BOOST_ERROR("expected error " << code << ", nothing thrown");
+  } catch (const Error& e) {
+    BOOST_TEST(e.code() == code, e.what());
+  }
+}
+
+inline void check_round_trip(Checkpointer& cp) {
+  const std::string t = fresh_thread("round-trip");
+  // Every escape, NUL, emoji, big and exact numbers, key order.
+  Json state = Json::parse(R"({"z":1,"a":{"nested":[1,2.5,-0.0,1.0,"x"]},"m":null})");
+  state["text"] = std::string("quote\" backslash\\ nul\0 tab\t nl\n bell\x07 é 中 😀 \u2028", 44);
+  state["big"] = std::uint64_t{18446744073709551615ULL};
+  state["neg"] = std::int64_t{-9223372036854775807LL - 1};
+  state["beyond53"] = std::uint64_t{9007199254740993ULL};
+  Checkpoint c = make(t, 7, state);
+  c.metadata = {{"source", "loop"}, {"n", 3}, {"nested", {{"k", "é"}}}};
+  c.pending_nodes = {"tools", "agent ✓"};
+  c.created_at = Timestamp{std::chrono::microseconds{1790000000123456LL}};
+  const std::string id = cp.save(c);
+  BOOST_TEST(!id.empty());
+  const auto loaded = cp.load(t);
+  BOOST_TEST_REQUIRE(loaded.has_value());
+  BOOST_TEST(same_value(loaded->state, state), loaded->state.dump());
+  BOOST_TEST(loaded->state.dump() == state.dump());
+  BOOST_TEST(loaded->checkpoint_id == id);
+  BOOST_TEST(loaded->thread_id == t);
+  BOOST_TEST(loaded->parent_id.empty());
+  BOOST_TEST(loaded->step == 7);
+  BOOST_TEST(same_value(loaded->metadata, c.metadata));
+  BOOST_TEST(loaded->pending_nodes == c.pending_nodes);
+  BOOST_TEST(loaded->created_at == c.created_at);
+  const auto by_id = cp.load_by_id(id);
+  BOOST_TEST_REQUIRE(by_id.has_value());
+  BOOST_TEST(same_value(by_id->state, state));
+  // created_at defaults to now, with sub-millisecond precision kept.
+  const Timestamp before = now();
+  const std::string id2 = cp.save(make(t, 8, {{"a", 1}}));
+  const auto second = cp.load_by_id(id2);
+  BOOST_TEST(second->created_at >= before);
+  BOOST_TEST(second->created_at <= now());
+  BOOST_TEST(second->parent_id == id);
+}
+
+inline void check_absence(Checkpointer& cp) {
+  const std::string t = fresh_thread("absent");
+  BOOST_TEST(!cp.load(t).has_value());
+  BOOST_TEST(!cp.load_by_id("no-such-checkpoint").has_value());
+  BOOST_TEST(cp.list(t).empty());
+  BOOST_TEST(cp.history(t).empty());
+  BOOST_TEST(cp.remove_thread(t) == 0u);
+  BOOST_TEST(cp.prune(t, {.keep_last = 1}).removed == 0u);
+}
+
+inline std::vector<std::string> save_workload(Checkpointer& cp, const std::string& t,
+                                              const std::vector<Json>& states) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    Checkpoint c = make(t, static_cast<std::int64_t>(i), states[i]);
+    c.metadata = {{"parity", i % 2 == 0 ? "even" : "odd"}, {"i", i}};
+    ids.push_back(cp.save(c));
+  }
+  return ids;
+}
+
+inline void check_workload_history(Checkpointer& cp) {
+  const std::string t = fresh_thread("history");
+  const auto states = workloads::generate("chat", 40, 11);
+  const auto ids = save_workload(cp, t, states);
+  const auto history = cp.history(t);
+  BOOST_TEST_REQUIRE(history.size() == states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    BOOST_TEST_REQUIRE(same_value(history[i].state, states[i]), "step " << i);
+    BOOST_TEST(history[i].checkpoint_id == ids[i]);
+    BOOST_TEST(history[i].step == static_cast<std::int64_t>(i));
+  }
+  for (std::size_t i = 0; i < states.size(); i += 3) {
+    BOOST_TEST_REQUIRE(same_value(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
+  }
+  BOOST_TEST(same_value(cp.load(t)->state, states.back()));
+}
+
+inline void check_list(Checkpointer& cp) {
+  const std::string t = fresh_thread("list");
+  const auto states = workloads::generate("kv_churn", 12, 2);
+  const auto ids = save_workload(cp, t, states);
+  const auto all = cp.list(t);
+  BOOST_TEST_REQUIRE(all.size() == 12u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    BOOST_TEST(all[i].checkpoint_id == ids[11 - i]);  // newest first
+    BOOST_TEST(all[i].step == static_cast<std::int64_t>(11 - i));
+    BOOST_TEST(all[i].stored_bytes > 0);
+    BOOST_TEST(all[i].state_bytes == static_cast<std::int64_t>(states[11 - i].dump().size()));
+  }
+  const auto page = cp.list(t, {.limit = 3, .before = ids[8]});
+  BOOST_TEST_REQUIRE(page.size() == 3u);
+  BOOST_TEST(page[0].checkpoint_id == ids[7]);
+  BOOST_TEST(page[2].checkpoint_id == ids[5]);
+  const auto odd = cp.list(t, {.metadata_filter = {{"parity", "odd"}}});
+  BOOST_TEST(odd.size() == 6u);
+  const auto one = cp.list(t, {.limit = 2, .metadata_filter = {{"parity", "odd"}, {"i", 5}}});
+  BOOST_TEST_REQUIRE(one.size() == 1u);
+  BOOST_TEST(one[0].checkpoint_id == ids[5]);
+  BOOST_TEST(cp.list(t, {.metadata_filter = {{"i", 5.0}}}).empty());  // 5.0 is not 5
+  const auto threads = cp.threads();
+  BOOST_TEST(std::count(threads.begin(), threads.end(), t) == 1);
+  BOOST_TEST(std::is_sorted(threads.begin(), threads.end()));
+}
+
+inline void check_remove_thread(Checkpointer& cp) {
+  const std::string t = fresh_thread("remove");
+  const std::string other = fresh_thread("remove-other");
+  save_workload(cp, t, workloads::generate("plan_edit", 5, 1));
+  const auto kept = save_workload(cp, other, workloads::generate("plan_edit", 3, 2));
+  BOOST_TEST(cp.remove_thread(t) == 5u);
+  BOOST_TEST(!cp.load(t).has_value());
+  const auto threads = cp.threads();
+  BOOST_TEST(std::count(threads.begin(), threads.end(), t) == 0);
+  BOOST_TEST(cp.load(other)->checkpoint_id == kept.back());
+  // The thread can start again.
+  cp.save(make(t, 0, {{"again", true}}));
+  BOOST_TEST(cp.list(t).size() == 1u);
+}
+
+inline void check_prune(Checkpointer& cp) {
+  const std::string t = fresh_thread("prune");
+  const auto states = workloads::generate("doc_edit", 30, 5);
+  const auto ids = save_workload(cp, t, states);
+  const PruneResult r = cp.prune(t, {.keep_last = 8});
+  BOOST_TEST(r.removed == 22u);
+  BOOST_TEST(cp.list(t).size() == 8u);
+  for (std::size_t i = 0; i < 22; ++i) BOOST_TEST(!cp.load_by_id(ids[i]).has_value());
+  for (std::size_t i = 22; i < 30; ++i) {
+    BOOST_TEST_REQUIRE(same_value(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
+  }
+  const auto history = cp.history(t);
+  BOOST_TEST_REQUIRE(history.size() == 8u);
+  BOOST_TEST(same_value(history.front().state, states[22]));
+  // max_age: everything is younger than an hour; nothing older than 0 s but the newest.
+  BOOST_TEST(cp.prune(t, {.max_age = std::chrono::hours(1)}).removed == 0u);
+  BOOST_TEST(cp.prune(t, {.max_age = std::chrono::microseconds(0)}).removed == 7u);
+  BOOST_TEST(cp.load(t)->checkpoint_id == ids.back());
+  BOOST_TEST(same_value(cp.load(t)->state, states.back()));
+}
+
+inline void check_fork(Checkpointer& cp) {
+  const std::string t = fresh_thread("fork");
+  const auto states = workloads::generate("chat", 12, 4);
+  const auto ids = save_workload(cp, t, states);
+  Json alternative = states[5];
+  alternative["messages"].push_back({{"role", "user"}, {"content", "what if?"}});
+  Checkpoint c = make(t, 6, alternative);
+  c.parent_id = ids[5];
+  expect_error(ErrorCode::kConflict, [&] { cp.save(c); });
+  const std::string fork = cp.save(c, {.fork = true});
+  BOOST_TEST(cp.load(t)->checkpoint_id == fork);
+  BOOST_TEST(cp.load_by_id(fork)->parent_id == ids[5]);
+  BOOST_TEST(same_value(cp.load_by_id(fork)->state, alternative));
+  BOOST_TEST(same_value(cp.load_by_id(ids.back())->state, states.back()));
+  BOOST_TEST(cp.history(t).size() == 13u);
+  // Forking from another thread's checkpoint is refused.
+  const std::string other = fresh_thread("fork-other");
+  const std::string foreign = cp.save(make(other, 0, {{"x", 1}}));
+  Checkpoint f = make(t, 7, {{"y", 1}});
+  f.parent_id = foreign;
+  expect_error(ErrorCode::kNotFound, [&] { cp.save(f, {.fork = true}); });
+  expect_error(ErrorCode::kNotFound, [&] { cp.save(f); });
+}
+
+inline void check_conflicts(Checkpointer& cp) {
+  const std::string t = fresh_thread("conflict");
+  const std::string first = cp.save(make(t, 0, {{"n", 0}}));
+  Checkpoint dup = make(t, 1, {{"n", 1}});
+  dup.checkpoint_id = first;
+  expect_error(ErrorCode::kConflict, [&] { cp.save(dup); });
+  // Two writers extend the same explicit parent: exactly one wins.
+  Checkpoint a = make(t, 1, {{"n", "a"}});
+  a.parent_id = first;
+  Checkpoint b = make(t, 1, {{"n", "b"}});
+  b.parent_id = first;
+  const std::string won = cp.save(a);
+  expect_error(ErrorCode::kConflict, [&] { cp.save(b); });
+  BOOST_TEST(cp.list(t).size() == 2u);
+  BOOST_TEST(cp.load(t)->checkpoint_id == won);
+  // A parent that does not exist.
+  Checkpoint orphan = make(t, 2, {{"n", 2}});
+  orphan.parent_id = "never-saved";
+  expect_error(ErrorCode::kNotFound, [&] { cp.save(orphan); });
+  BOOST_TEST(cp.list(t).size() == 2u);
+}
+
+inline void check_bad_input(Checkpointer& cp) {
+  const std::string t = fresh_thread("bad-input");
+  cp.save(make(t, 0, {{"ok", true}}));
+  const auto refuse = [&](Checkpoint c) { expect_error(ErrorCode::kInvalidArgument, [&] { cp.save(c); }); };
+  refuse(make(t, 1, Json::array({1})));
+  refuse(make(t, 1, "text"));
+  Checkpoint m = make(t, 1, {{"a", 1}});
+  m.metadata = Json::array();
+  refuse(m);
+  refuse(make("", 1, {{"a", 1}}));
+  refuse(make(std::string(1000, 't'), 1, {{"a", 1}}));
+  refuse(make(std::string("a\0b", 3), 1, {{"a", 1}}));
+  refuse(make(t, 1, {{"s", std::string("\xc3\x28")}}));
+  refuse(make(t, 1, {{"f", std::numeric_limits<double>::quiet_NaN()}}));
+  refuse(make(t, 1, {{"f", -std::numeric_limits<double>::infinity()}}));
+  Checkpoint p = make(t, 1, {{"a", 1}});
+  p.pending_nodes = {std::string("\xff")};
+  refuse(p);
+  BOOST_TEST(cp.list(t).size() == 1u);
+  // Ids with SQL-ish characters are data, never SQL.
+  const std::string odd = t + "'; DROP TABLE checkpoints; --%_\n\"é😀";
+  Checkpoint q = make(odd, 0, {{"a", 1}});
+  q.checkpoint_id = "id'\"%_;\n" + new_checkpoint_id();
+  BOOST_TEST(cp.save(q) == q.checkpoint_id);
+  BOOST_TEST(cp.load(odd)->checkpoint_id == q.checkpoint_id);
+  BOOST_TEST(cp.load_by_id(q.checkpoint_id)->thread_id == odd);
+  BOOST_TEST(cp.list(t).size() == 1u);
+}
+
+inline void check_corruption_detected(Checkpointer& cp) {
+  RowStore* store = cp.row_store();
+  BOOST_TEST_REQUIRE(store != nullptr);
+  const std::string t = fresh_thread("corrupt");
+  const auto states = workloads::generate("plan_edit", 6, 8);
+  const auto ids = save_workload(cp, t, states);
+  auto rows = store->rows(t);
+  StoredRow bad = rows[3];
+  bad.payload[bad.payload.size() / 2] = static_cast<char>(bad.payload[bad.payload.size() / 2] ^ 0x01);
+  store->rewrite(t, {bad}, {});
+  // A fresh reader over the same rows, so nothing comes from a cache.
+  auto reader = open_row_store(*store);
+  try {
+    reader->load_by_id(ids[3]);
+    BOOST_ERROR("flipped byte not detected");
+  } catch (const Corruption& e) {
+    BOOST_TEST(e.checkpoint_id() == ids[3]);
+  }
+  BOOST_TEST(same_value(reader->load_by_id(ids[2])->state, states[2]));
+  BOOST_CHECK_THROW(reader->history(t), Corruption);
+}
+
+// Many threads saving at once, on their own threads and on one shared thread.
+inline void check_concurrent_writers(Checkpointer& cp) {
+  constexpr int kWorkers = 4;
+  constexpr int kSaves = 25;
+  const std::string shared = fresh_thread("shared");
+  std::vector<std::string> own(kWorkers);
+  for (auto& t : own) t = fresh_thread("own");
+  std::atomic<int> shared_ok{0}, conflicts{0}, failures{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      for (int i = 0; i < kSaves; ++i) {
+        try {
+          cp.save(make(own[static_cast<std::size_t>(w)], i, {{"w", w}, {"i", i}}));
+          // Implicit parent on a shared thread: serialized, every save lands.
+          cp.save(make(shared, i, {{"w", w}, {"i", i}}));
+          ++shared_ok;
+          // Explicit parent: racing writers may lose, and then get Conflict.
+          if (auto head = cp.load(shared)) {
+            Checkpoint c = make(shared, i, {{"w", w}, {"i", i}, {"explicit", true}});
+            c.parent_id = head->checkpoint_id;
+            try {
+              cp.save(c);
+              ++shared_ok;
+            } catch (const Conflict&) {
+              ++conflicts;
+            }
+          }
+        } catch (const std::exception& e) {
+          ++failures;
+          BOOST_TEST_MESSAGE("worker failure: " << e.what());
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  BOOST_TEST(failures.load() == 0);
+  for (int w = 0; w < kWorkers; ++w) {
+    const auto history = cp.history(own[static_cast<std::size_t>(w)]);
+    BOOST_TEST_REQUIRE(history.size() == static_cast<std::size_t>(kSaves));
+    for (int i = 0; i < kSaves; ++i) {
+      BOOST_TEST(history[static_cast<std::size_t>(i)].state["i"] == i);
+    }
+  }
+  const auto history = cp.history(shared);
+  BOOST_TEST(history.size() == static_cast<std::size_t>(shared_ok.load()));
+  // No lost updates: every checkpoint's parent is the one saved just before it.
+  for (std::size_t i = 1; i < history.size(); ++i) {
+    BOOST_TEST(history[i].parent_id == history[i - 1].checkpoint_id);
+  }
+  BOOST_TEST_MESSAGE("shared thread: " << shared_ok.load() << " saves, " << conflicts.load()
+                                       << " explicit-parent conflicts");
+}
+
+}  // namespace deltackpt::conformance
+
+#define DELTACKPT_CONFORMANCE_CASES()                                                        \
+  BOOST_AUTO_TEST_CASE(round_trip) { deltackpt::conformance::check_round_trip(cp()); }       \
+  BOOST_AUTO_TEST_CASE(absence_is_nullopt) { deltackpt::conformance::check_absence(cp()); }  \
+  BOOST_AUTO_TEST_CASE(workload_history) { deltackpt::conformance::check_workload_history(cp()); } \
+  BOOST_AUTO_TEST_CASE(list_limit_before_filter) { deltackpt::conformance::check_list(cp()); } \
+  BOOST_AUTO_TEST_CASE(remove_thread) { deltackpt::conformance::check_remove_thread(cp()); } \
+  BOOST_AUTO_TEST_CASE(prune) { deltackpt::conformance::check_prune(cp()); }                 \
+  BOOST_AUTO_TEST_CASE(fork) { deltackpt::conformance::check_fork(cp()); }                   \
+  BOOST_AUTO_TEST_CASE(conflicts) { deltackpt::conformance::check_conflicts(cp()); }         \
+  BOOST_AUTO_TEST_CASE(bad_input) { deltackpt::conformance::check_bad_input(cp()); }         \
+  BOOST_AUTO_TEST_CASE(corruption_detected) {                                                \
+    deltackpt::conformance::check_corruption_detected(cp());                                 \
+  }                                                                                          \
+  BOOST_AUTO_TEST_CASE(concurrent_writers) {                                                 \
+    deltackpt::conformance::check_concurrent_writers(cp());                                  \
+  }
