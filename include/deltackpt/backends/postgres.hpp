@@ -1,0 +1,48 @@
+// The PostgreSQL backend: many processes and hosts sharing one store.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/limits.hpp"
+#include "deltackpt/migrate.hpp"
+
+namespace deltackpt {
+
+struct PostgresOptions {
+  // A libpq connection string ("host=... dbname=...") or a postgresql:// URL.
+  std::string url;
+  // Connections kept open; each is used by one thread at a time, so this
+  // many threads can save or load at once. Default: 4.
+  std::size_t pool_size = 4;
+  // Apply pending schema migrations on open (under an advisory lock, so
+  // processes starting together do not race). When false, a database whose
+  // schema is not current is refused with SchemaError. Default: true.
+  bool migrate = true;
+  // Payload encoding for new rows, stored in the database: "json" or "lz4".
+  // Empty: keep the database's setting ("json" for a new one). Default: empty.
+  std::string payload_encoding;
+  Limits limits;
+};
+
+/**
+ * A Checkpointer storing full rows in PostgreSQL (wrap it in
+ * DeltaCheckpointer for deltas): one round trip per save and per load. Safe
+ * for concurrent use from many threads. A lost connection gives a retryable
+ * StorageError and is reopened on the next call.
+ *
+ * **Example**:
+ *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
+ *       deltackpt::open_postgres({.url = "postgresql://localhost/agents"}));
+ */
+std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options);
+
+// The schema state of a PostgreSQL database, applying nothing.
+SchemaStatus postgres_schema_status(const std::string& url);
+// Applies pending migrations up to `target` (all when nullopt).
+SchemaStatus migrate_postgres(const std::string& url, std::optional<int> target = std::nullopt);
+
+}  // namespace deltackpt
