@@ -51,16 +51,27 @@ Timestamp parse_timestamp(const std::string& text) {
       ++i;
     }
   }
+  // UTC ("Z", "+00:00") or an offset such as "+02:00", converted to UTC.
   const std::string zone = text.substr(i);
-  if (zone != "Z" && zone != "+00:00" && zone != "+00" && !zone.empty()) {
-    throw InvalidArgument("deltackpt: timestamp is not in UTC: \"" + text + "\"");
+  long long offset_minutes = 0;
+  if (!zone.empty() && zone != "Z") {
+    int oh = 0, om = 0;
+    char sign = 0;
+    int used = 0;
+    const bool ok = std::sscanf(zone.c_str(), "%c%2d:%2d%n", &sign, &oh, &om, &used) == 3 ||
+                    std::sscanf(zone.c_str(), "%c%2d%n", &sign, &oh, &used) == 2;
+    if (!ok || (sign != '+' && sign != '-') || static_cast<std::size_t>(used) != zone.size() ||
+        oh > 23 || om > 59) {
+      throw InvalidArgument("deltackpt: timestamp has an unreadable time zone: \"" + text + "\"");
+    }
+    offset_minutes = (sign == '-' ? -1 : 1) * (oh * 60LL + om);
   }
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
     throw InvalidArgument("deltackpt: not a valid date and time: \"" + text + "\"");
   }
   return Timestamp{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s} +
-                   microseconds{micros}};
+                   microseconds{micros} - minutes{offset_minutes}};
 }
 
 std::string new_checkpoint_id() {

@@ -7,6 +7,7 @@
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
 #include "json_internal.hpp"
+#include "replay.hpp"
 #include "row_codec.hpp"
 
 namespace deltackpt::detail {
@@ -30,17 +31,6 @@ std::string pending_to_text(const std::vector<std::string>& nodes) {
   Json array = Json::array();
   for (const auto& n : nodes) array.push_back(n);
   return array.dump();
-}
-
-[[noreturn]] void rethrow_as_row_corruption(const RowHeader& header) {
-  try {
-    throw;
-  } catch (const Corruption& e) {
-    if (!e.checkpoint_id().empty()) throw;
-    throw_row_corruption(header, e.what());
-  } catch (const Json::exception& e) {
-    throw_row_corruption(header, std::string("delta cannot be applied: ") + e.what());
-  }
 }
 
 }  // namespace
@@ -241,8 +231,7 @@ CachedState RowCheckpointer::rebuild(const std::vector<StoredRow>& chain, std::s
                                            ") is missing: the chain has no full row");
   }
   CachedState result;
-  Json state = parse_payload(first, options_.limits);
-  if (!state.is_object()) throw_row_corruption(first.header, "full row's state is not an object");
+  Json state = rebuild_row(first, nullptr, options_.limits);
   result.position = ChainPosition{first.header.thread_id, first.header.checkpoint_id, 0, 0,
                                   first.header.state_size, first.header.state_size};
   for (std::size_t i = 1; i < chain.size(); ++i) {
@@ -250,12 +239,7 @@ CachedState RowCheckpointer::rebuild(const std::vector<StoredRow>& chain, std::s
     if (h.kind != RowKind::kDelta || h.parent_id != chain[i - 1].header.checkpoint_id) {
       throw_row_corruption(h, "delta chain is broken at this row");
     }
-    const Json delta = parse_payload(chain[i], options_.limits);
-    try {
-      apply_delta_in_place(state, delta);
-    } catch (...) {
-      rethrow_as_row_corruption(h);
-    }
+    apply_row_delta(state, chain[i], options_.limits);
     result.position.depth += 1;
     result.position.chain_delta_bytes += h.payload_size;
   }
@@ -384,24 +368,11 @@ std::vector<Checkpoint> RowCheckpointer::history(std::string_view thread_id) {
   std::unordered_map<std::string_view, std::size_t> position;
   for (const auto& row : rows) {
     const RowHeader& h = row.header;
-    Json state;
-    if (h.kind == RowKind::kFull) {
-      state = parse_payload(row, options_.limits);
-    } else {
-      const auto parent = position.find(h.parent_id);
-      if (parent == position.end()) {
-        throw_row_corruption(h, "the row its delta is against (" + h.parent_id + ") is missing");
-      }
-      state = out[parent->second].state;
-      const Json delta = parse_payload(row, options_.limits);
-      try {
-        apply_delta_in_place(state, delta);
-      } catch (...) {
-        rethrow_as_row_corruption(h);
-      }
+    const Json* parent = nullptr;
+    if (h.kind == RowKind::kDelta) {
+      if (const auto it = position.find(h.parent_id); it != position.end()) parent = &out[it->second].state;
     }
-    if (!state.is_object()) throw_row_corruption(h, "state is not an object");
-    out.push_back(to_checkpoint(h, std::move(state)));
+    out.push_back(to_checkpoint(h, rebuild_row(row, parent, options_.limits)));
     position.emplace(out.back().checkpoint_id, out.size() - 1);
   }
   // `position` views ids inside `out`; reserve() above kept them in place.

@@ -19,8 +19,10 @@ Timestamp now() noexcept;
 
 // "2026-11-22T02:29:23.123456Z". Sorts like the time it names.
 std::string format_timestamp(Timestamp t);
-// Parses what format_timestamp writes (also accepts fewer fraction digits and
-// a "+00:00" suffix). Throws InvalidArgument on anything else.
+// Parses ISO-8601 / RFC 3339 date-times: what format_timestamp writes, any
+// number of fraction digits (beyond microseconds dropped), 'T' or ' ' between
+// date and time, and "Z" or a "+HH:MM" offset (converted to UTC). Throws
+// InvalidArgument on anything else.
 Timestamp parse_timestamp(const std::string& text);
 
 // A time-ordered unique id (UUIDv7 text, e.g. "0193a5b2-...-7..."): ids made by

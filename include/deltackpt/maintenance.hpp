@@ -1,0 +1,81 @@
+// Whole-store maintenance: verify every chain, measure what is stored, and
+// rewrite chains under another policy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deltackpt/checkpointer.hpp"
+#include "deltackpt/delta_checkpointer.hpp"
+
+namespace deltackpt {
+
+// Called now and then with rows done and rows in all (for progress bars).
+using Progress = std::function<void(std::size_t done, std::size_t total)>;
+
+struct VerifyProblem {
+  std::string thread_id;
+  std::string checkpoint_id;
+  std::string message;
+};
+
+struct VerifyReport {
+  std::size_t threads = 0;
+  std::size_t checkpoints = 0;
+  std::vector<VerifyProblem> problems;  // one per bad checkpoint
+  bool ok() const noexcept { return problems.empty(); }
+};
+
+// Replays every chain of one thread (all threads when `thread_id` is empty)
+// and checks every row: checksum, encoding, JSON, delta fit, chain columns
+// (base, depth), rebuilt size, metadata. A checkpoint whose chain passes
+// through a bad row is reported too. Never throws Corruption: problems are
+// collected. REQUIRES: cp.row_store() is not null (every built-in backend).
+VerifyReport verify(Checkpointer& cp, std::string_view thread_id = {}, const Progress& progress = {});
+
+struct ThreadStats {
+  std::string thread_id;
+  std::size_t checkpoints = 0;
+  std::size_t full_rows = 0;
+  std::size_t delta_rows = 0;
+  std::int64_t stored_bytes = 0;      // payload bytes as stored
+  std::int64_t full_state_bytes = 0;  // bytes if every state were a full row
+  std::int32_t longest_chain = 0;     // most deltas a load replays
+  std::int64_t largest_row_bytes = 0;
+  std::string largest_row_id;
+  // full_state_bytes / stored_bytes: how many times smaller the store is.
+  double ratio() const noexcept {
+    return stored_bytes == 0 ? 0.0 : static_cast<double>(full_state_bytes) / static_cast<double>(stored_bytes);
+  }
+};
+
+struct StoreStats {
+  std::vector<ThreadStats> threads;
+  ThreadStats total;  // thread_id empty
+};
+
+// Reads headers only (no payloads). REQUIRES: cp.row_store() is not null.
+StoreStats stats(Checkpointer& cp, std::string_view thread_id = {});
+
+struct CompactResult {
+  std::size_t checkpoints = 0;
+  std::size_t full_rows = 0;
+  std::size_t delta_rows = 0;
+  std::int64_t bytes_before = 0;
+  std::int64_t bytes_after = 0;
+};
+
+// Rewrites the rows of a thread (all threads when empty) as `policy` would
+// have written them: deltas with `deltas` true, full rows only otherwise.
+// Each thread is rewritten in one transaction, so a crash leaves it either
+// as it was or fully rewritten. States, ids and lineage do not change.
+// Other DeltaCheckpointers open on the store keep working (their caches hold
+// states, which are unchanged). REQUIRES: cp.row_store() is not null.
+CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaOptions& policy,
+                      bool deltas = true, const Progress& progress = {});
+
+}  // namespace deltackpt

@@ -1,0 +1,380 @@
+// The subcommands: parse nothing, open the store, call the library, print.
+#include "commands.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "deltackpt/config.hpp"
+#include "deltackpt/deltackpt.hpp"
+#include "deltackpt/import_adk.hpp"
+#include "deltackpt/maintenance.hpp"
+#include "deltackpt/open.hpp"
+#include "output.hpp"
+
+namespace deltackpt::cli {
+namespace {
+
+OpenOptions open_options(const StoreArgs& store) {
+  OpenOptions options;
+  if (store.durability == "normal") options.durability = Durability::kNormal;
+  options.payload_encoding = store.encoding;
+  return options;
+}
+
+std::unique_ptr<Checkpointer> open_store(const StoreArgs& store, OpenOptions options) {
+  return open(store.db, options);
+}
+
+std::string ratio_text(double ratio) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fx", ratio);
+  return buffer;
+}
+
+Json stats_json(const ThreadStats& t) {
+  return Json{{"thread_id", t.thread_id},
+              {"checkpoints", t.checkpoints},
+              {"full_rows", t.full_rows},
+              {"delta_rows", t.delta_rows},
+              {"stored_bytes", t.stored_bytes},
+              {"full_state_bytes", t.full_state_bytes},
+              {"ratio", t.ratio()},
+              {"longest_chain", t.longest_chain},
+              {"largest_row_bytes", t.largest_row_bytes},
+              {"largest_row_id", t.largest_row_id}};
+}
+
+void print_summary(const ThreadStats& t) {
+  std::cout << "checkpoints:      " << t.checkpoints << " (" << t.full_rows << " full, " << t.delta_rows
+            << " delta)\n"
+            << "stored:           " << human_bytes(t.stored_bytes) << " (" << t.stored_bytes << " bytes)\n"
+            << "as full rows:     " << human_bytes(t.full_state_bytes) << " (" << t.full_state_bytes
+            << " bytes)\n"
+            << "ratio:            " << ratio_text(t.ratio()) << " smaller\n"
+            << "longest chain:    " << t.longest_chain << " deltas\n"
+            << "largest row:      " << human_bytes(t.largest_row_bytes)
+            << (t.largest_row_id.empty() ? "" : " (" + t.largest_row_id + ")") << '\n';
+}
+
+Json schema_json(const SchemaStatus& s) {
+  Json migrations = Json::array();
+  for (const auto& m : s.migrations) {
+    migrations.push_back({{"version", m.version}, {"name", m.name}, {"applied", m.applied},
+                          {"applied_at", m.applied_at}});
+  }
+  return Json{{"backend", s.backend},
+              {"database_version", s.database_version},
+              {"library_version", s.library_version},
+              {"migrations", migrations}};
+}
+
+// "30s", "15m", "12h", "7d", "2w".
+std::chrono::microseconds parse_age(const std::string& text) {
+  std::size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+  }
+  const std::string unit = used < text.size() ? text.substr(used) : "";
+  const long long seconds_per = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600
+                              : unit == "d" ? 86400 : unit == "w" ? 604800 : 0;
+  if (n < 0 || seconds_per == 0) {
+    throw InvalidArgument("deltackpt: --max-age \"" + text + "\" is not a duration like 30s, 15m, 12h, 7d or 2w");
+  }
+  return std::chrono::seconds(n * seconds_per);
+}
+
+}  // namespace
+
+int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to) {
+  const SchemaStatus s = status_only ? schema_status(store.db) : migrate(store.db, to);
+  if (store.json) {
+    std::cout << schema_json(s).dump(2) << '\n';
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : s.migrations) {
+    rows.push_back({std::to_string(m.version), m.name, m.applied ? "applied" : "pending", m.applied_at});
+  }
+  print_table({"version", "name", "state", "applied_at"}, rows);
+  std::cout << s.backend << " schema at version " << s.database_version << "; this build ships "
+            << s.library_version << '\n';
+  return 0;
+}
+
+int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& jsonl,
+               std::optional<std::size_t> interval, bool full_only, bool keep_going) {
+  // Read and check every line before saving any, so a bad file writes nothing.
+  std::ifstream file;
+  if (jsonl != "-") {
+    file.open(jsonl, std::ios::binary);
+    if (!file) throw InvalidArgument("deltackpt: ingest: cannot read " + jsonl);
+  }
+  std::istream& in = jsonl == "-" ? std::cin : file;
+  std::vector<std::pair<std::size_t, std::string>> lines;  // line number, text
+  std::vector<std::size_t> skipped;
+  std::string line;
+  const Limits limits;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::string why;
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (line[first] != '{') {
+      why = "is not a JSON object";
+    } else if (!Json::accept(line)) {
+      why = "is not valid JSON";
+      try {
+        const Json parsed = Json::parse(line);  // only for the parser's own words
+      } catch (const Json::exception& e) {
+        why += std::string(": ") + e.what();
+      }
+    }
+    if (!why.empty()) {
+      if (!keep_going) {
+        throw InvalidArgument("deltackpt: ingest: " + jsonl + " line " + std::to_string(number) + " " +
+                              why + " (nothing was saved; --continue skips such lines)");
+      }
+      std::cerr << "deltackpt: ingest: skipping line " << number << ": " << why << '\n';
+      skipped.push_back(number);
+      continue;
+    }
+    lines.emplace_back(number, std::move(line));
+  }
+  OpenOptions options = open_options(store);
+  options.deltas = !full_only;
+  if (interval) options.delta.full_snapshot_interval = *interval;
+  auto cp = open_store(store, options);
+  ProgressBar bar("ingest");
+  std::size_t saved = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    Checkpoint c;
+    c.thread_id = thread;
+    c.step = static_cast<std::int64_t>(lines[i].first - 1);  // line number from 0
+    c.state = Json::parse(lines[i].second);
+    lines[i].second = std::string();  // release the text as we go
+    cp->save(c);
+    ++saved;
+    bar.update(i + 1, lines.size());
+  }
+  const StoreStats s = stats(*cp, thread);
+  const ThreadStats t = s.threads.empty() ? ThreadStats{} : s.threads.front();
+  if (store.json) {
+    Json out = stats_json(t);
+    out["saved"] = saved;
+    out["skipped_lines"] = skipped;
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::cout << "saved " << saved << " checkpoints to thread " << thread;
+  if (!skipped.empty()) std::cout << " (skipped " << skipped.size() << " bad lines)";
+  std::cout << '\n';
+  print_summary(t);
+  return 0;
+}
+
+int run_threads(const StoreArgs& store) {
+  auto cp = open_store(store, open_options(store));
+  const StoreStats s = stats(*cp);
+  if (store.json) {
+    Json out = Json::array();
+    for (const auto& t : s.threads) out.push_back(stats_json(t));
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : s.threads) {
+    rows.push_back({t.thread_id, std::to_string(t.checkpoints), human_bytes(t.stored_bytes),
+                    human_bytes(t.full_state_bytes), ratio_text(t.ratio())});
+  }
+  print_table({"thread", "checkpoints", "stored", "as_full", "ratio"}, rows);
+  return 0;
+}
+
+int run_list(const StoreArgs& store, const std::string& thread, std::size_t limit) {
+  auto cp = open_store(store, open_options(store));
+  const auto infos = cp->list(thread, {.limit = limit});
+  if (store.json) {
+    Json out = Json::array();
+    for (const auto& i : infos) {
+      out.push_back({{"checkpoint_id", i.checkpoint_id}, {"parent_id", i.parent_id}, {"step", i.step},
+                     {"created_at", format_timestamp(i.created_at)}, {"kind", to_string(i.kind)},
+                     {"base_id", i.base_id}, {"depth", i.depth}, {"stored_bytes", i.stored_bytes},
+                     {"state_bytes", i.state_bytes}, {"metadata", i.metadata},
+                     {"pending_nodes", i.pending_nodes}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& i : infos) {
+    rows.push_back({std::to_string(i.step), i.checkpoint_id, to_string(i.kind), std::to_string(i.depth),
+                    std::to_string(i.stored_bytes), std::to_string(i.state_bytes),
+                    format_timestamp(i.created_at)});
+  }
+  print_table({"step", "checkpoint_id", "kind", "depth", "stored", "state", "created_at"}, rows);
+  return 0;
+}
+
+int run_show(const StoreArgs& store, const std::string& thread, std::optional<long long> step,
+             const std::string& checkpoint, bool compact_output, bool raw) {
+  auto cp = open_store(store, open_options(store));
+  std::string id = checkpoint;
+  if (id.empty() && step) {
+    for (const auto& info : cp->list(thread)) {
+      if (info.step == *step) {
+        id = info.checkpoint_id;
+        break;
+      }
+    }
+    if (id.empty()) {
+      throw NotFound("deltackpt: show: thread " + thread + " has no checkpoint at step " + std::to_string(*step));
+    }
+  }
+  if (raw) {
+    RowStore* rows = cp->row_store();
+    if (id.empty()) {
+      const auto head = rows->head(thread);
+      if (!head) throw NotFound("deltackpt: show: thread " + thread + " has no checkpoints");
+      id = head->checkpoint_id;
+    }
+    const auto chain = rows->chain(id);
+    if (chain.empty()) throw NotFound("deltackpt: show: no checkpoint " + id);
+    const StoredRow& row = chain.back();
+    const RowHeader& h = row.header;
+    Json out{{"thread_id", h.thread_id}, {"checkpoint_id", h.checkpoint_id}, {"parent_id", h.parent_id},
+             {"step", h.step}, {"kind", to_string(h.kind)}, {"base_id", h.base_id}, {"depth", h.depth},
+             {"created_at", format_timestamp(h.created_at)}, {"encoding", h.encoding},
+             {"payload_size", h.payload_size}, {"state_size", h.state_size}};
+    char checksum[17];
+    std::snprintf(checksum, sizeof checksum, "%016llx", static_cast<unsigned long long>(h.checksum));
+    out["checksum"] = checksum;
+    out["metadata"] = Json::parse(h.metadata);
+    out["pending_nodes"] = Json::parse(h.pending_nodes);
+    if (h.encoding == "json") out["payload"] = Json::parse(row.payload);
+    std::cout << (compact_output ? out.dump() : out.dump(2)) << '\n';
+    return 0;
+  }
+  const auto loaded = id.empty() ? cp->load(thread) : cp->load_by_id(id);
+  if (!loaded) {
+    throw NotFound(id.empty() ? "deltackpt: show: thread " + thread + " has no checkpoints"
+                              : "deltackpt: show: no checkpoint " + id);
+  }
+  std::cout << (compact_output ? loaded->state.dump() : loaded->state.dump(2)) << '\n';
+  return 0;
+}
+
+int run_stats(const StoreArgs& store, const std::string& thread) {
+  auto cp = open_store(store, open_options(store));
+  const StoreStats s = stats(*cp, thread);
+  if (!thread.empty() && s.threads.empty()) throw NotFound("deltackpt: stats: no thread " + thread);
+  if (store.json) {
+    Json threads = Json::array();
+    for (const auto& t : s.threads) threads.push_back(stats_json(t));
+    Json total = stats_json(s.total);
+    total.erase("thread_id");
+    total["threads"] = s.threads.size();
+    std::cout << Json{{"total", total}, {"threads", threads}}.dump(2) << '\n';
+    return 0;
+  }
+  std::cout << "threads:          " << s.threads.size() << '\n';
+  print_summary(s.total);
+  return 0;
+}
+
+int run_verify(const StoreArgs& store, const std::string& thread) {
+  auto cp = open_store(store, open_options(store));
+  ProgressBar bar("verify");
+  const VerifyReport report = verify(*cp, thread, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  if (store.json) {
+    Json problems = Json::array();
+    for (const auto& p : report.problems) {
+      problems.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
+    }
+    std::cout << Json{{"ok", report.ok()}, {"threads", report.threads}, {"checkpoints", report.checkpoints},
+                      {"problems", problems}}.dump(2)
+              << '\n';
+  } else {
+    for (const auto& p : report.problems) {
+      std::cout << "BAD " << p.checkpoint_id << " (thread " << p.thread_id << "): " << p.message << '\n';
+    }
+    std::cout << (report.ok() ? "ok: " : "FAILED: ") << report.checkpoints << " checkpoints in "
+              << report.threads << " threads verified, " << report.problems.size() << " bad\n";
+  }
+  return report.ok() ? 0 : 1;
+}
+
+int run_prune(const StoreArgs& store, const std::string& thread, std::optional<std::size_t> keep_last,
+              const std::string& max_age) {
+  RetentionPolicy policy;
+  policy.keep_last = keep_last;
+  if (!max_age.empty()) policy.max_age = parse_age(max_age);
+  auto cp = open_store(store, open_options(store));
+  const PruneResult r = cp->prune(thread, policy);
+  if (store.json) {
+    std::cout << Json{{"removed", r.removed}, {"rewritten_as_full", r.rewritten}}.dump(2) << '\n';
+  } else {
+    std::cout << "removed " << r.removed << " checkpoints; rewrote " << r.rewritten
+              << " kept deltas as full rows\n";
+  }
+  return 0;
+}
+
+int run_compact(const StoreArgs& store, const std::string& thread, std::optional<std::size_t> interval,
+                bool full_only) {
+  OpenOptions options = open_options(store);
+  if (interval) options.delta.full_snapshot_interval = *interval;
+  auto cp = open_store(store, options);
+  ProgressBar bar("compact");
+  const CompactResult r = compact(*cp, thread, options.delta, !full_only,
+                                  [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  if (store.json) {
+    std::cout << Json{{"checkpoints", r.checkpoints}, {"full_rows", r.full_rows}, {"delta_rows", r.delta_rows},
+                      {"bytes_before", r.bytes_before}, {"bytes_after", r.bytes_after}}.dump(2)
+              << '\n';
+  } else {
+    std::cout << "rewrote " << r.checkpoints << " checkpoints (" << r.full_rows << " full, " << r.delta_rows
+              << " delta): " << human_bytes(r.bytes_before) << " -> " << human_bytes(r.bytes_after) << '\n';
+  }
+  return 0;
+}
+
+int run_import_adk(const std::string& source, const StoreArgs& store, std::optional<std::size_t> interval) {
+  OpenOptions options = open_options(store);
+  if (interval) options.delta.full_snapshot_interval = *interval;
+  auto cp = open_store(store, options);
+  ProgressBar bar("import");
+  const ImportResult r =
+      import_adk_sqlite(source, *cp, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  const StoreStats s = stats(*cp);
+  if (store.json) {
+    Json out = stats_json(s.total);
+    out.erase("thread_id");
+    out["imported_threads"] = r.threads;
+    out["imported_checkpoints"] = r.checkpoints;
+    out["source_state_bytes"] = r.source_state_bytes;
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  std::cout << "imported " << r.checkpoints << " checkpoints of " << r.threads << " threads ("
+            << human_bytes(r.source_state_bytes) << " of state text in the source)\n";
+  print_summary(s.total);
+  return 0;
+}
+
+int run_version(bool json) {
+  if (json) {
+    std::cout << Json{{"version", DELTACKPT_VERSION},
+                      {"delta_format", kDeltaFormatVersion},
+                      {"postgres", DELTACKPT_HAVE_POSTGRES == 1}}.dump(2)
+              << '\n';
+  } else {
+    std::cout << "deltackpt " << DELTACKPT_VERSION << " (delta format " << kDeltaFormatVersion
+              << (DELTACKPT_HAVE_POSTGRES ? ", with PostgreSQL" : ", without PostgreSQL") << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace deltackpt::cli

@@ -1,0 +1,34 @@
+// The deltackpt subcommands, each a thin layer over the public API.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace deltackpt::cli {
+
+struct StoreArgs {
+  std::string db;           // store URL
+  bool json = false;        // machine-readable output
+  std::string durability;   // "full" or "normal" (SQLite)
+  std::string encoding;     // "json" or "lz4": payload encoding for new rows
+};
+
+int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to);
+int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& jsonl,
+               std::optional<std::size_t> interval, bool full_only, bool keep_going);
+int run_threads(const StoreArgs& store);
+int run_list(const StoreArgs& store, const std::string& thread, std::size_t limit);
+int run_show(const StoreArgs& store, const std::string& thread, std::optional<long long> step,
+             const std::string& checkpoint, bool compact_output, bool raw);
+int run_stats(const StoreArgs& store, const std::string& thread);
+int run_verify(const StoreArgs& store, const std::string& thread);
+int run_prune(const StoreArgs& store, const std::string& thread, std::optional<std::size_t> keep_last,
+              const std::string& max_age);
+int run_compact(const StoreArgs& store, const std::string& thread,
+                std::optional<std::size_t> interval, bool full_only);
+int run_import_adk(const std::string& source, const StoreArgs& store,
+                   std::optional<std::size_t> interval);
+int run_version(bool json);
+
+}  // namespace deltackpt::cli

@@ -1,0 +1,145 @@
+// deltackpt: inspect, verify, measure, prune and convert checkpoint stores.
+// Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "deltackpt/errors.hpp"
+
+namespace {
+
+using deltackpt::cli::StoreArgs;
+
+// Options every command that opens a store shares.
+void add_store_options(CLI::App* cmd, StoreArgs& store, bool positional_db = true) {
+  if (positional_db) {
+    cmd->add_option("db", store.db,
+                    "Store URL: sqlite:PATH, PATH.db, postgresql://..., or memory:")
+        ->required();
+  }
+  cmd->add_flag("--json", store.json, "Print machine-readable JSON");
+  cmd->add_option("--durability", store.durability, "SQLite synchronous mode: full or normal")
+      ->check(CLI::IsMember({"full", "normal"}));
+  cmd->add_option("--encoding", store.encoding, "Payload encoding for new rows: json or lz4")
+      ->check(CLI::IsMember({"json", "lz4"}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"deltackpt: delta-compressed checkpoint stores for agent runtimes"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  StoreArgs store;
+  std::string thread, checkpoint, jsonl, max_age, source;
+  std::optional<std::size_t> interval, keep_last;
+  std::optional<int> to;
+  std::optional<long long> step;
+  std::size_t limit = 0;
+  bool status = false, full_only = false, keep_going = false, compact_output = false, raw = false;
+  int result = 0;
+
+  auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, or show them");
+  add_store_options(migrate, store);
+  migrate->add_flag("--status", status, "Only show which migrations are applied");
+  migrate->add_option("--to", to, "Migrate up to this schema version");
+  migrate->callback([&] { result = deltackpt::cli::run_migrate(store, status, to); });
+
+  auto* ingest = app.add_subcommand("ingest", "Save each line of a JSONL file as the next checkpoint");
+  add_store_options(ingest, store);
+  ingest->add_option("--thread", thread, "Thread to save into")->required();
+  ingest->add_option("--jsonl", jsonl, "File of states, one JSON object per line (- for stdin)")->required();
+  ingest->add_option("--interval", interval, "Full row at least every N checkpoints")
+      ->check(CLI::PositiveNumber);
+  ingest->add_flag("--full-only", full_only, "Store every checkpoint as a full row");
+  ingest->add_flag("--continue", keep_going, "Skip lines that are not JSON objects instead of failing");
+  ingest->callback([&] {
+    result = deltackpt::cli::run_ingest(store, thread, jsonl, interval, full_only, keep_going);
+  });
+
+  auto* threads = app.add_subcommand("threads", "List the threads and what each stores");
+  add_store_options(threads, store);
+  threads->callback([&] { result = deltackpt::cli::run_threads(store); });
+
+  auto* list = app.add_subcommand("list", "List a thread's checkpoints, newest first");
+  add_store_options(list, store);
+  list->add_option("--thread", thread, "Thread")->required();
+  list->add_option("--limit", limit, "At most this many");
+  list->callback([&] { result = deltackpt::cli::run_list(store, thread, limit); });
+
+  auto* show = app.add_subcommand("show", "Print a checkpoint's state as JSON");
+  add_store_options(show, store);
+  auto* show_thread = show->add_option("--thread", thread, "Thread (its latest checkpoint, or --step)");
+  auto* show_id = show->add_option("--checkpoint", checkpoint, "Checkpoint id");
+  show->add_option("--step", step, "The thread's newest checkpoint with this step")->needs(show_thread);
+  show_thread->excludes(show_id);
+  show->add_flag("--compact", compact_output, "One line of compact JSON (as saved)");
+  show->add_flag("--raw", raw, "Print the stored row (columns and payload) instead of the state");
+  show->callback([&] {
+    if (thread.empty() && checkpoint.empty()) throw CLI::ValidationError("show", "needs --thread or --checkpoint");
+    result = deltackpt::cli::run_show(store, thread, step, checkpoint, compact_output, raw);
+  });
+
+  auto* stats = app.add_subcommand("stats", "Rows, bytes stored and compression, per thread");
+  add_store_options(stats, store);
+  stats->add_option("--thread", thread, "Only this thread");
+  stats->callback([&] { result = deltackpt::cli::run_stats(store, thread); });
+
+  auto* verify = app.add_subcommand("verify", "Replay every chain and check every row; exit 1 on any bad one");
+  add_store_options(verify, store);
+  verify->add_option("--thread", thread, "Only this thread");
+  verify->callback([&] { result = deltackpt::cli::run_verify(store, thread); });
+
+  auto* prune = app.add_subcommand("prune", "Delete old checkpoints (the newest is always kept)");
+  add_store_options(prune, store);
+  prune->add_option("--thread", thread, "Thread")->required();
+  auto* keep = prune->add_option("--keep-last", keep_last, "Keep this many newest checkpoints");
+  auto* age = prune->add_option("--max-age", max_age, "Delete checkpoints older than this: 30s, 15m, 12h, 7d, 2w");
+  prune->callback([&] {
+    if (keep->count() == 0 && age->count() == 0) {
+      throw CLI::ValidationError("prune", "needs --keep-last and/or --max-age");
+    }
+    result = deltackpt::cli::run_prune(store, thread, keep_last, max_age);
+  });
+
+  auto* compact = app.add_subcommand("compact", "Rewrite chains under a new policy, in place and crash-safe");
+  add_store_options(compact, store);
+  compact->add_option("--thread", thread, "Only this thread");
+  compact->add_option("--interval", interval, "Full row at least every N checkpoints")
+      ->check(CLI::PositiveNumber);
+  compact->add_flag("--full-only", full_only, "Rewrite every row as a full row");
+  compact->callback([&] { result = deltackpt::cli::run_compact(store, thread, interval, full_only); });
+
+  auto* import_adk = app.add_subcommand("import-adk", "Import an adk-graph SQLite store (graph_checkpoints)");
+  import_adk->add_option("source", source, "The adk-graph SQLite file")->required()->check(CLI::ExistingFile);
+  add_store_options(import_adk, store);
+  import_adk->add_option("--interval", interval, "Full row at least every N checkpoints")
+      ->check(CLI::PositiveNumber);
+  import_adk->callback([&] { result = deltackpt::cli::run_import_adk(source, store, interval); });
+
+  bool version_json = false;
+  auto* version = app.add_subcommand("version", "Print the library and schema versions");
+  version->add_flag("--json", version_json, "Print machine-readable JSON");
+  version->callback([&] { result = deltackpt::cli::run_version(version_json); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const deltackpt::Error& e) {
+    std::string what = e.what();
+    if (what.rfind("deltackpt: ", 0) == 0) what.erase(0, 11);  // the prefix says it already
+    std::cerr << "deltackpt: " << deltackpt::to_string(e.code()) << ": " << what << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "deltackpt: error: " << e.what() << '\n';
+    return 1;
+  }
+  return result;
+}

@@ -1,0 +1,107 @@
+// Dispatch from a store URL to a backend.
+#include "deltackpt/open.hpp"
+
+#include "deltackpt/backends/memory.hpp"
+#include "deltackpt/config.hpp"
+#include "deltackpt/errors.hpp"
+#if DELTACKPT_HAVE_POSTGRES
+#include "deltackpt/backends/postgres.hpp"
+#endif
+
+namespace deltackpt {
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+[[noreturn]] void no_postgres() {
+  throw InvalidArgument("deltackpt: this build has no PostgreSQL backend (DELTACKPT_WITH_POSTGRES=OFF)");
+}
+
+}  // namespace
+
+StoreUrl parse_store_url(std::string_view url) {
+  if (url == "memory:" || url == "memory") return {StoreUrl::Kind::kMemory, ""};
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string_view path = url.substr(7);
+    if (path.rfind("//", 0) == 0) path.remove_prefix(2);  // sqlite://path
+    if (path.empty()) throw InvalidArgument("deltackpt: \"" + std::string(url) + "\" names no file");
+    return {StoreUrl::Kind::kSqlite, std::string(path)};
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return {StoreUrl::Kind::kPostgres, std::string(url)};
+  }
+  if (ends_with(url, ".db") || ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
+    return {StoreUrl::Kind::kSqlite, std::string(url)};
+  }
+  throw InvalidArgument("deltackpt: cannot tell which database \"" + std::string(url) +
+                        "\" names: use sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, "
+                        "postgresql://..., or memory:");
+}
+
+std::unique_ptr<Checkpointer> open(std::string_view url, const OpenOptions& options) {
+  const StoreUrl where = parse_store_url(url);
+  std::unique_ptr<Checkpointer> backend;
+  switch (where.kind) {
+    case StoreUrl::Kind::kMemory:
+      backend = open_memory({.limits = options.delta.limits});
+      break;
+    case StoreUrl::Kind::kSqlite:
+      backend = open_sqlite({.path = where.target,
+                             .durability = options.durability,
+                             .migrate = options.migrate,
+                             .payload_encoding = options.payload_encoding,
+                             .limits = options.delta.limits});
+      break;
+    case StoreUrl::Kind::kPostgres:
+#if DELTACKPT_HAVE_POSTGRES
+      backend = open_postgres({.url = where.target,
+                               .pool_size = options.pool_size,
+                               .migrate = options.migrate,
+                               .payload_encoding = options.payload_encoding,
+                               .limits = options.delta.limits});
+      break;
+#else
+      no_postgres();
+#endif
+  }
+  if (!options.deltas) return backend;
+  return std::make_unique<DeltaCheckpointer>(std::move(backend), options.delta);
+}
+
+SchemaStatus schema_status(std::string_view url) {
+  const StoreUrl where = parse_store_url(url);
+  switch (where.kind) {
+    case StoreUrl::Kind::kMemory:
+      throw InvalidArgument("deltackpt: an in-memory store has no schema to inspect");
+    case StoreUrl::Kind::kSqlite:
+      return sqlite_schema_status(where.target);
+    case StoreUrl::Kind::kPostgres:
+#if DELTACKPT_HAVE_POSTGRES
+      return postgres_schema_status(where.target);
+#else
+      no_postgres();
+#endif
+  }
+  throw InvalidArgument("deltackpt: unknown store kind");
+}
+
+SchemaStatus migrate(std::string_view url, std::optional<int> target) {
+  const StoreUrl where = parse_store_url(url);
+  switch (where.kind) {
+    case StoreUrl::Kind::kMemory:
+      throw InvalidArgument("deltackpt: an in-memory store has no schema to migrate");
+    case StoreUrl::Kind::kSqlite:
+      return migrate_sqlite(where.target, target);
+    case StoreUrl::Kind::kPostgres:
+#if DELTACKPT_HAVE_POSTGRES
+      return migrate_postgres(where.target, target);
+#else
+      no_postgres();
+#endif
+  }
+  throw InvalidArgument("deltackpt: unknown store kind");
+}
+
+}  // namespace deltackpt
