@@ -1,4 +1,5 @@
 // Exact comparison, hashing, sizing and validation of Json values.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -164,6 +165,86 @@ class Validator {
   std::string path_;
 };
 
+// The common case of validate_value: one pass, no path bookkeeping, that
+// checks and counts at once. On the first problem it returns false and the
+// slower Validator runs to say where.
+class FastCheck {
+ public:
+  explicit FastCheck(int max_depth) : max_depth_(max_depth) {}
+
+  bool value(const Json& v, int depth) {
+    switch (v.type()) {
+      case Type::null: total_ += 4; return true;
+      case Type::boolean: total_ += v.get<bool>() ? 4U : 5U; return true;
+      case Type::number_integer:
+      case Type::number_unsigned:
+        total_ += detail::serialized_size_capped(v, SIZE_MAX - 1);
+        return true;
+      case Type::number_float: {
+        const double x = v.get<double>();
+        if (!std::isfinite(x)) return false;
+        total_ += float_size(x);
+        return true;
+      }
+      case Type::string: return string(v.get_ref<const std::string&>());
+      case Type::array:
+        if (depth >= max_depth_) return false;
+        total_ += v.empty() ? 2 : 1 + v.size();
+        for (const auto& e : v) {
+          if (!value(e, depth + 1)) return false;
+        }
+        return true;
+      case Type::object:
+        if (depth >= max_depth_) return false;
+        total_ += v.empty() ? 2 : 1 + v.size() * 2;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+          if (!string(it.key()) || !value(it.value(), depth + 1)) return false;
+        }
+        return true;
+      default: return false;
+    }
+  }
+  std::size_t total() const noexcept { return total_; }
+
+ private:
+  // Valid UTF-8, and its size as a JSON string literal.
+  bool string(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t extra = 0;
+    std::size_t i = 0;
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
+    while (i < n) {
+      // Eight plain ASCII bytes that need no escaping, at a time.
+      while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        const bool special = (w & kHighs) != 0 || ((w - kOnes * 0x20) & ~w & kHighs) != 0 ||
+                             has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+        if (special) break;
+        i += 8;
+      }
+      if (i >= n) break;
+      const unsigned char c = p[i];
+      if (c < 0x80) {
+        extra += escaped_extra(c);
+        ++i;
+        continue;
+      }
+      const std::size_t valid = detail::valid_utf8_prefix(s.substr(i, std::min<std::size_t>(4, n - i)));
+      if (valid == 0) return false;
+      i += valid;
+    }
+    total_ += n + 2 + extra;
+    return true;
+  }
+
+  int max_depth_;
+  std::size_t total_ = 0;
+};
+
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) noexcept {
   // splitmix64 finalizer over the combination: cheap and well distributed.
   std::uint64_t x = h ^ (v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2));
@@ -262,8 +343,10 @@ std::uint64_t hash_value(const Json& v) noexcept {
 
 std::size_t validate_value(const Json& value, const ValueLimits& limits,
                            std::string_view what) {
-  Validator(limits, what).check(value, 0);
-  return serialized_size(value);
+  FastCheck fast(limits.max_depth);
+  if (fast.value(value, 0)) return fast.total();
+  Validator(limits, what).check(value, 0);  // throws, naming the path
+  throw InvalidArgument(std::string(what) + " cannot be stored");
 }
 
 std::size_t valid_utf8_prefix(std::string_view s) noexcept {

@@ -114,18 +114,20 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
   // follows the new head, a bounded number of times.
   const bool implicit_parent = cp.parent_id.empty();
   if (!write_deltas_ && implicit_parent) {
-    StoredRow row = build_row(cp, id, created, state_bytes, std::nullopt,
-                              std::string(store_.payload_encoding()));
-    store_.insert(row, InsertMode::kAppend);
+    const BuiltRow built = build_row(cp, id, created, state_bytes, std::nullopt,
+                                     std::string(store_.payload_encoding()));
+    store_.insert(built.row, InsertMode::kAppend);
     return id;
   }
   for (int attempt = 0;; ++attempt) {
-    const auto parent = resolve_parent(cp, /*use_head_cache=*/attempt == 0);
-    StoredRow row = build_row(cp, id, created, state_bytes, parent, std::string(store_.payload_encoding()));
+    auto parent = resolve_parent(cp, /*use_head_cache=*/attempt == 0);
+    const BuiltRow built =
+        build_row(cp, id, created, state_bytes, parent, std::string(store_.payload_encoding()));
     try {
-      store_.insert(row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+      store_.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
-      if (implicit_parent && attempt < kMaxHeadRetries && head_moved(cp.thread_id, row.header.parent_id)) {
+      if (implicit_parent && attempt < kMaxHeadRetries &&
+          head_moved(cp.thread_id, built.row.header.parent_id)) {
         continue;
       }
       throw;
@@ -134,18 +136,34 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
       std::lock_guard lock(heads_mutex_);
       heads_[cp.thread_id] = id;
     }
-    if (write_deltas_ && options_.cache_bytes > 0) {
-      ChainPosition position{cp.thread_id, row.header.base_id, row.header.depth, 0,
-                             static_cast<std::int64_t>(state_bytes),
-                             static_cast<std::int64_t>(state_bytes)};
-      if (row.header.kind == RowKind::kDelta && parent) {
-        position.chain_delta_bytes = parent->cached.position.chain_delta_bytes + row.header.payload_size;
-        position.base_bytes = parent->cached.position.base_bytes;
-      }
-      cache_.put(id, CachedState{position, std::make_shared<const Json>(cp.state)});
-    }
+    if (write_deltas_ && options_.cache_bytes > 0) remember(cp, built, std::move(parent), state_bytes);
     return id;
   }
+}
+
+void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent,
+                               std::size_t state_bytes) {
+  const RowHeader& h = built.row.header;
+  ChainPosition position{cp.thread_id, h.base_id, h.depth, 0, static_cast<std::int64_t>(state_bytes),
+                         static_cast<std::int64_t>(state_bytes)};
+  std::shared_ptr<Json> state;
+  if (h.kind == RowKind::kDelta && parent) {
+    position.chain_delta_bytes = parent->cached.position.chain_delta_bytes + h.payload_size;
+    position.base_bytes = parent->cached.position.base_bytes;
+    // The next save diffs against this state: rather than copy the whole
+    // state, take the parent's cached copy and apply the delta to it.
+    parent->cached.state.reset();
+    state = cache_.take(h.parent_id);
+    if (state) {
+      try {
+        apply_delta_in_place(*state, *built.delta);
+      } catch (const Error&) {
+        state.reset();  // cannot happen for a delta diff() made; copy instead
+      }
+    }
+  }
+  if (!state) state = std::make_shared<Json>(cp.state);
+  cache_.put(h.checkpoint_id, CachedState{position, std::move(state)});
 }
 
 bool RowCheckpointer::head_moved(const std::string& thread_id, const std::string& expected) {
@@ -186,10 +204,12 @@ std::optional<RowCheckpointer::Parent> RowCheckpointer::resolve_parent(const Che
   return parent;
 }
 
-StoredRow RowCheckpointer::build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
-                                     std::size_t state_bytes, const std::optional<Parent>& parent,
-                                     std::string payload_encoding) {
-  StoredRow row;
+RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const std::string& id,
+                                                     Timestamp created, std::size_t state_bytes,
+                                                     const std::optional<Parent>& parent,
+                                                     std::string payload_encoding) {
+  BuiltRow built;
+  StoredRow& row = built.row;
   RowHeader& h = row.header;
   h.thread_id = cp.thread_id;
   h.checkpoint_id = id;
@@ -207,7 +227,8 @@ StoredRow RowCheckpointer::build_row(const Checkpoint& cp, const std::string& id
   if (write_deltas_ && parent && parent->cached.state) {
     const ChainPosition& pos = parent->cached.position;
     if (static_cast<std::size_t>(pos.depth) + 1 < options_.full_snapshot_interval) {
-      text = diff(*parent->cached.state, cp.state, options_.diff).dump();
+      Json delta = diff(*parent->cached.state, cp.state, options_.diff);
+      text = delta.dump();
       const bool smaller = text.size() < state_bytes;
       const bool within_budget = static_cast<double>(pos.chain_delta_bytes) +
                                      static_cast<double>(text.size()) <=
@@ -216,12 +237,13 @@ StoredRow RowCheckpointer::build_row(const Checkpoint& cp, const std::string& id
         h.kind = RowKind::kDelta;
         h.base_id = pos.base_id;
         h.depth = pos.depth + 1;
+        built.delta = std::move(delta);
       }
     }
   }
   if (h.kind == RowKind::kFull) text = cp.state.dump();
   encode_payload(row, std::move(text), payload_encoding);
-  return row;
+  return built;
 }
 
 CachedState RowCheckpointer::rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) {
@@ -254,7 +276,7 @@ CachedState RowCheckpointer::rebuild(const std::vector<StoredRow>& chain, std::s
   }
   result.position.thread_id = last.thread_id;
   result.position.state_bytes = last.state_size;
-  result.state = std::make_shared<const Json>(std::move(state));
+  result.state = std::make_shared<Json>(std::move(state));
   return result;
 }
 

@@ -42,9 +42,15 @@ class RowCheckpointer final : public Checkpointer {
     RowHeader header;
     CachedState cached;
   };
-  StoredRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
-                      std::size_t state_bytes, const std::optional<Parent>& parent,
-                      std::string payload_encoding);
+  struct BuiltRow {
+    StoredRow row;
+    std::optional<Json> delta;  // set for delta rows
+  };
+  BuiltRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
+                     std::size_t state_bytes, const std::optional<Parent>& parent,
+                     std::string payload_encoding);
+  void remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent,
+                std::size_t state_bytes);
   std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_head_cache);
   CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id);
   Checkpoint to_checkpoint(const RowHeader& header, Json state) const;

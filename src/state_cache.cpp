@@ -31,6 +31,19 @@ void StateCache::put(const std::string& checkpoint_id, CachedState entry) {
   evict_locked();
 }
 
+std::shared_ptr<Json> StateCache::take(std::string_view checkpoint_id) {
+  std::lock_guard lock(mutex_);
+  const auto it = slots_.find(std::string(checkpoint_id));
+  if (it == slots_.end() || it->second.entry.state.use_count() != 1) return nullptr;
+  // Cached states are created non-const (make_shared<Json>) and only handed
+  // out as const; with the last reference here, modifying it is safe.
+  auto state = std::const_pointer_cast<Json>(std::move(it->second.entry.state));
+  used_ -= cost(it->second.entry);
+  order_.erase(it->second.order);
+  slots_.erase(it);
+  return state;
+}
+
 void StateCache::forget_thread(std::string_view thread_id) {
   std::lock_guard lock(mutex_);
   for (auto it = slots_.begin(); it != slots_.end();) {

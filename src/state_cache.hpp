@@ -36,6 +36,10 @@ class StateCache {
 
   std::optional<CachedState> get(std::string_view checkpoint_id);
   void put(const std::string& checkpoint_id, CachedState entry);
+  // Removes the entry and returns its state for the caller to modify, when
+  // nobody else holds it; nullptr (and the entry stays) otherwise. Lets a
+  // save turn its parent's cached state into its own in O(delta).
+  std::shared_ptr<Json> take(std::string_view checkpoint_id);
   // Drops every entry of the thread (after prune or remove rewrote its rows).
   void forget_thread(std::string_view thread_id);
 

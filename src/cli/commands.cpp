@@ -69,7 +69,8 @@ Json schema_json(const SchemaStatus& s) {
               {"migrations", migrations}};
 }
 
-// "30s", "15m", "12h", "7d", "2w".
+}  // namespace
+
 std::chrono::microseconds parse_age(const std::string& text) {
   std::size_t used = 0;
   long long n = -1;
@@ -85,8 +86,6 @@ std::chrono::microseconds parse_age(const std::string& text) {
   }
   return std::chrono::seconds(n * seconds_per);
 }
-
-}  // namespace
 
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to) {
   const SchemaStatus s = status_only ? schema_status(store.db) : migrate(store.db, to);

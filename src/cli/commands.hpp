@@ -1,6 +1,7 @@
 // The deltackpt subcommands, each a thin layer over the public API.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -13,6 +14,9 @@ struct StoreArgs {
   std::string durability;   // "full" or "normal" (SQLite)
   std::string encoding;     // "json" or "lz4": payload encoding for new rows
 };
+
+// "30s", "15m", "12h", "7d", "2w"; throws InvalidArgument otherwise.
+std::chrono::microseconds parse_age(const std::string& text);
 
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to);
 int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& jsonl,

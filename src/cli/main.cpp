@@ -95,7 +95,17 @@ int main(int argc, char** argv) {
   add_store_options(prune, store);
   prune->add_option("--thread", thread, "Thread")->required();
   auto* keep = prune->add_option("--keep-last", keep_last, "Keep this many newest checkpoints");
-  auto* age = prune->add_option("--max-age", max_age, "Delete checkpoints older than this: 30s, 15m, 12h, 7d, 2w");
+  auto* age = prune->add_option("--max-age", max_age, "Delete checkpoints older than this: 30s, 15m, 12h, 7d, 2w")
+                  ->check(CLI::Validator(
+                      [](std::string& text) {
+                        try {
+                          deltackpt::cli::parse_age(text);
+                          return std::string();
+                        } catch (const std::exception& e) {
+                          return std::string(e.what());
+                        }
+                      },
+                      "DURATION"));
   prune->callback([&] {
     if (keep->count() == 0 && age->count() == 0) {
       throw CLI::ValidationError("prune", "needs --keep-last and/or --max-age");

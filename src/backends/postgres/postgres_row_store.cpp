@@ -1,0 +1,656 @@
+// PostgresRowStore: the RowStore contract on a pool of PostgreSQL connections.
+//
+// Every save is one prepared statement run in autocommit (one round trip):
+// a CTE that moves the thread's head under a condition and inserts the row
+// only if the head moved. Under READ COMMITTED the conditional UPDATE (or
+// INSERT ... ON CONFLICT) of the `threads` row is the atomic check-and-move:
+// a concurrent writer waits for the row lock, then re-checks the condition
+// against the committed head. Extra queries run only on the failure path, to
+// say why nothing was inserted. Every load is one WITH RECURSIVE query.
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <set>
+
+#include <libpq-fe.h>
+
+#include "deltackpt/backends/postgres.hpp"
+#include "deltackpt/errors.hpp"
+#include "deltackpt/row_store.hpp"
+#include "json_internal.hpp"
+#include "migrate/migration.hpp"
+#include "pg_pool.hpp"
+#include "row_checkpointer.hpp"
+#include "row_codec.hpp"
+
+namespace deltackpt {
+namespace {
+
+using detail::postgres::Pool;
+
+constexpr std::string_view kPrefix = "deltackpt.postgres: ";
+
+// Held (transaction-scoped) while a migration is applied, so processes that
+// start together apply each migration once. "deltackp" in ASCII; a DBA
+// applying migrations by hand can take it too (docs/postgres.md).
+constexpr std::int64_t kMigrationLockKey = 0x64656C7461636B70;
+
+// How many times a save re-runs when it lost a race that left nothing to
+// report (two first saves of a thread at once, a thread removed meanwhile).
+constexpr int kMaxInsertAttempts = 8;
+
+// Prepared statement names, prepared once per connection.
+const std::string kInsertExtend = "dckpt_insert_extend";
+const std::string kInsertFork = "dckpt_insert_fork";
+const std::string kInsertAppend = "dckpt_insert_append";
+const std::string kWhyNotInserted = "dckpt_why_not_inserted";
+const std::string kHead = "dckpt_head";
+const std::string kHeader = "dckpt_header";
+const std::string kChain = "dckpt_chain";
+const std::string kHeadChain = "dckpt_head_chain";
+const std::string kHeaders = "dckpt_headers";
+const std::string kRows = "dckpt_rows";
+const std::string kThreads = "dckpt_threads";
+const std::string kLockThread = "dckpt_lock_thread";
+const std::string kRemoveThread = "dckpt_remove_thread";
+const std::string kUpdateRow = "dckpt_update_row";
+const std::string kDeleteRows = "dckpt_delete_rows";
+
+// Columns read back, in read_header's order; created_at as format_timestamp
+// writes it, whatever the session's TimeZone and DateStyle.
+constexpr const char* kHeaderColumns =
+    "c.thread_id, c.checkpoint_id, coalesce(c.parent_id, ''), c.step, c.kind, c.base_id, "
+    "c.depth, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "c.metadata, c.pending_nodes, c.encoding, c.payload_size, c.state_size, c.checksum";
+constexpr int kPayloadTextColumn = 14;
+constexpr int kPayloadBytesColumn = 15;
+
+// Parameters of every statement that writes a row (exec_row binds them):
+//   $1 thread_id  $2 checkpoint_id  $3 step  $4 kind  $5 base_id  $6 depth
+//   $7 created_at (ISO-8601 text)  $8 metadata  $9 pending_nodes  $10 encoding
+//   $11 payload_size  $12 state_size  $13 checksum  $14 payload (text or NULL)
+//   $15 payload_bytes (bytea or NULL)  $16 parent_id ('' for none; absent for
+//   the append statement, whose parent is the head it locks)
+constexpr const char* kRowColumns =
+    "thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, "
+    "pending_nodes, encoding, payload_size, state_size, checksum, payload, payload_bytes";
+std::string row_values(const std::string& parent) {
+  return "$1::text, $2::text, " + parent +
+         ", $3::bigint, $4::text, $5::text, $6::integer, $7::timestamptz, $8::text, $9::text, "
+         "$10::text, $11::bigint, $12::bigint, $13::text, $14::text, $15::bytea";
+}
+
+// kExtend: the head must be $16 (or the thread must not exist when $16 is
+// empty). The UPDATE re-checks head_id against the committed row after
+// waiting for a concurrent writer's lock, so two writers extending the same
+// head cannot both succeed.
+std::string insert_extend_sql() {
+  return "WITH moved AS ("
+         " UPDATE threads SET head_id = $2::text, updated_at = $7::timestamptz"
+         " WHERE thread_id = $1::text AND head_id = $16::text"
+         " RETURNING 1),"
+         " created AS ("
+         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
+         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz WHERE $16::text = ''"
+         " ON CONFLICT (thread_id) DO NOTHING"
+         " RETURNING 1)"
+         " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
+         " SELECT " + row_values("NULLIF($16::text, '')") +
+         " WHERE EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM created)"
+         " RETURNING seq";
+}
+
+// kFork: the parent $16 must be a row of the thread (locked against a
+// concurrent delete until the insert commits); the head moves whatever it was.
+std::string insert_fork_sql() {
+  return "WITH parent AS ("
+         " SELECT 1 FROM checkpoints WHERE checkpoint_id = $16::text AND thread_id = $1::text"
+         " FOR KEY SHARE),"
+         " head AS ("
+         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
+         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz"
+         " WHERE $16::text = '' OR EXISTS (SELECT 1 FROM parent)"
+         " ON CONFLICT (thread_id) DO UPDATE"
+         " SET head_id = excluded.head_id, updated_at = excluded.updated_at"
+         " RETURNING 1)"
+         " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
+         " SELECT " + row_values("NULLIF($16::text, '')") +
+         " WHERE EXISTS (SELECT 1 FROM head)"
+         " RETURNING seq";
+}
+
+// kAppend: the parent is the head, read under FOR UPDATE (which waits for a
+// concurrent writer and returns the row it committed), so concurrent appends
+// queue up instead of conflicting. Only two first saves of one thread can
+// collide (ON CONFLICT DO NOTHING); the loser inserts nothing and re-runs.
+std::string insert_append_sql() {
+  return "WITH cur AS ("
+         " SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE),"
+         " moved AS ("
+         " UPDATE threads SET head_id = $2::text, updated_at = $7::timestamptz"
+         " WHERE thread_id = $1::text AND EXISTS (SELECT 1 FROM cur)"
+         " RETURNING 1),"
+         " created AS ("
+         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
+         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz"
+         " WHERE NOT EXISTS (SELECT 1 FROM cur)"
+         " ON CONFLICT (thread_id) DO NOTHING"
+         " RETURNING 1)"
+         " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
+         " SELECT " + row_values("(SELECT head_id FROM cur)") +
+         " WHERE EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM created)"
+         " RETURNING seq";
+}
+
+// The chain in one query: walk parent links from the wanted row back to the
+// nearest full row, carrying only keys, then read those rows by seq.
+std::string chain_sql(const std::string& start) {
+  return "WITH RECURSIVE chain (link_seq, link_parent, link_kind, n) AS ("
+         " SELECT seq, parent_id, kind, 0 FROM checkpoints WHERE checkpoint_id = " + start +
+         " UNION ALL"
+         " SELECT p.seq, p.parent_id, p.kind, chain.n + 1 FROM checkpoints p"
+         " JOIN chain ON p.checkpoint_id = chain.link_parent"
+         " WHERE chain.link_kind = 'delta')"
+         " SELECT " + std::string(kHeaderColumns) + ", c.payload, c.payload_bytes"
+         " FROM chain JOIN checkpoints c ON c.seq = chain.link_seq"
+         " ORDER BY chain.n DESC";
+}
+
+void prepare_statements(pqxx::connection& cx) {
+  const std::string cols = kHeaderColumns;
+  cx.prepare(kInsertExtend, insert_extend_sql());
+  cx.prepare(kInsertFork, insert_fork_sql());
+  cx.prepare(kInsertAppend, insert_append_sql());
+  cx.prepare(kWhyNotInserted,
+             "SELECT (SELECT thread_id FROM checkpoints WHERE checkpoint_id = $2::text),"
+             " (SELECT head_id FROM threads WHERE thread_id = $1::text)");
+  cx.prepare(kHead, "SELECT " + cols +
+                        " FROM checkpoints c WHERE c.checkpoint_id ="
+                        " (SELECT head_id FROM threads WHERE thread_id = $1::text)");
+  cx.prepare(kHeader, "SELECT " + cols + " FROM checkpoints c WHERE c.checkpoint_id = $1::text");
+  cx.prepare(kChain, chain_sql("$1::text"));
+  cx.prepare(kHeadChain, chain_sql("(SELECT head_id FROM threads WHERE thread_id = $1::text)"));
+  cx.prepare(kHeaders, "SELECT " + cols +
+                           " FROM checkpoints c WHERE c.thread_id = $1::text AND ($2::text = ''"
+                           " OR c.seq < (SELECT seq FROM checkpoints WHERE checkpoint_id = $2::text))"
+                           " ORDER BY c.seq DESC LIMIT $3::bigint");
+  cx.prepare(kRows, "SELECT " + cols +
+                        ", c.payload, c.payload_bytes FROM checkpoints c"
+                        " WHERE c.thread_id = $1::text ORDER BY c.seq");
+  cx.prepare(kThreads, "SELECT thread_id FROM threads ORDER BY thread_id");
+  cx.prepare(kLockThread, "SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE");
+  cx.prepare(kRemoveThread,
+             "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text RETURNING 1),"
+             " head AS (DELETE FROM threads WHERE thread_id = $1::text)"
+             " SELECT count(*) FROM gone");
+  cx.prepare(kUpdateRow,
+             "UPDATE checkpoints SET parent_id = NULLIF($16::text, ''), step = $3::bigint,"
+             " kind = $4::text, base_id = $5::text, depth = $6::integer,"
+             " created_at = $7::timestamptz, metadata = $8::text, pending_nodes = $9::text,"
+             " encoding = $10::text, payload_size = $11::bigint, state_size = $12::bigint,"
+             " checksum = $13::text, payload = $14::text, payload_bytes = $15::bytea"
+             " WHERE thread_id = $1::text AND checkpoint_id = $2::text");
+  cx.prepare(kDeleteRows,
+             "DELETE FROM checkpoints WHERE thread_id = $1::text"
+             " AND checkpoint_id = ANY ($2::text[]) RETURNING checkpoint_id");
+}
+
+std::string hex64(std::uint64_t v) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
+  return hex;
+}
+
+std::string text(const pqxx::field& f) { return std::string(f.c_str(), f.size()); }
+
+std::int64_t integer(const pqxx::field& f, const RowHeader& h, const char* what) {
+  std::int64_t value = 0;
+  const char* end = f.c_str() + f.size();
+  const auto [stop, error] = std::from_chars(f.c_str(), end, value);
+  if (error != std::errc() || stop != end || f.size() == 0) {
+    detail::throw_row_corruption(h, std::string(what) + " is not an integer");
+  }
+  return value;
+}
+
+RowHeader read_header(const pqxx::row& r) {
+  RowHeader h;
+  h.thread_id = text(r[0]);
+  h.checkpoint_id = text(r[1]);
+  h.parent_id = text(r[2]);
+  h.step = integer(r[3], h, "step");
+  const std::string kind = text(r[4]);
+  if (kind != "full" && kind != "delta") {
+    detail::throw_row_corruption(h, "unknown row kind \"" + kind + "\"");
+  }
+  h.kind = kind == "full" ? RowKind::kFull : RowKind::kDelta;
+  h.base_id = text(r[5]);
+  h.depth = static_cast<std::int32_t>(integer(r[6], h, "depth"));
+  try {
+    h.created_at = parse_timestamp(text(r[7]));
+  } catch (const InvalidArgument& e) {
+    detail::throw_row_corruption(h, std::string("created_at: ") + e.what());
+  }
+  h.metadata = text(r[8]);
+  h.pending_nodes = text(r[9]);
+  h.encoding = text(r[10]);
+  h.payload_size = integer(r[11], h, "payload_size");
+  h.state_size = integer(r[12], h, "state_size");
+  const std::string checksum = text(r[13]);
+  char* end = nullptr;
+  h.checksum = std::strtoull(checksum.c_str(), &end, 16);
+  if (checksum.size() != 16 || end != checksum.c_str() + 16) {
+    detail::throw_row_corruption(h, "checksum column is not 16 hex digits");
+  }
+  return h;
+}
+
+StoredRow read_row(const pqxx::row& r) {
+  StoredRow row;
+  row.header = read_header(r);
+  if (!r[kPayloadTextColumn].is_null()) {
+    row.payload = text(r[kPayloadTextColumn]);
+  } else {
+    const pqxx::binarystring bytes(r[kPayloadBytesColumn]);
+    row.payload.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+  return row;
+}
+
+// JSON payloads go in the text column, readable with psql; anything text
+// cannot hold byte for byte (lz4, or bytes that are not UTF-8 without NUL,
+// such as a damaged payload being rewritten) goes in the bytea column.
+bool stored_as_text(const StoredRow& row) {
+  const std::string& p = row.payload;
+  return row.header.encoding == detail::kJsonEncoding &&
+         std::memchr(p.data(), '\0', p.size()) == nullptr &&
+         detail::valid_utf8_prefix(p) == p.size();
+}
+
+// Runs a row-writing statement with parameters $1..$15 (see kRowColumns),
+// then `extra` as $16...
+template <class... Extra>
+pqxx::result exec_row(pqxx::transaction_base& tx, const std::string& statement,
+                      const StoredRow& row, const Extra&... extra) {
+  const RowHeader& h = row.header;
+  const std::string kind = to_string(h.kind);
+  const std::string created = format_timestamp(h.created_at);
+  const std::string checksum = hex64(h.checksum);
+  if (stored_as_text(row)) {
+    return tx.exec_prepared(statement, h.thread_id, h.checkpoint_id, h.step, kind, h.base_id,
+                            h.depth, created, h.metadata, h.pending_nodes, h.encoding,
+                            h.payload_size, h.state_size, checksum, row.payload, nullptr,
+                            extra...);
+  }
+  return tx.exec_prepared(statement, h.thread_id, h.checkpoint_id, h.step, kind, h.base_id,
+                          h.depth, created, h.metadata, h.pending_nodes, h.encoding,
+                          h.payload_size, h.state_size, checksum, nullptr,
+                          pqxx::binarystring(row.payload), extra...);
+}
+
+// A PostgreSQL array literal of text values.
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string or_none(const std::string& id) { return id.empty() ? "(none)" : id; }
+
+// Runs `f` on a connection of `pool`, translating every pqxx exception and
+// closing the connection when it broke.
+template <class F>
+auto with_connection(Pool& pool, const std::string& operation, F&& f) {
+  auto lease = [&] {
+    try {
+      return pool.acquire();
+    } catch (...) {
+      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
+    }
+  }();
+  try {
+    return f(*lease);
+  } catch (...) {
+    auto translated = detail::postgres::translate_current_exception(operation);
+    if (translated.connection_lost || !lease->is_open()) lease.discard();
+    std::rethrow_exception(translated.error);
+  }
+}
+
+// The migration runner's view of one connection.
+class PgMigrationTarget final : public detail::MigrationTarget {
+ public:
+  explicit PgMigrationTarget(pqxx::connection& cx) : cx_(cx) {}
+  std::string_view backend() const noexcept override { return "postgres"; }
+
+  std::vector<detail::AppliedMigration> applied() override {
+    return guarded("read deltackpt_migrations", [&] {
+      std::vector<detail::AppliedMigration> out;
+      pqxx::nontransaction tx(cx_);
+      if (!table_exists(tx)) return out;
+      const pqxx::result r = tx.exec(
+          "SELECT version, name, checksum,"
+          " to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+          " FROM deltackpt_migrations ORDER BY version");
+      for (const auto& row : r) {
+        detail::AppliedMigration m;
+        m.version = row[0].as<int>();
+        m.name = text(row[1]);
+        if (!row[2].is_null()) m.checksum = text(row[2]);
+        m.applied_at = text(row[3]);
+        out.push_back(std::move(m));
+      }
+      return out;
+    });
+  }
+
+  void apply(const detail::EmbeddedMigration& m, const std::string& checksum) override {
+    char file[64];
+    std::snprintf(file, sizeof file, "%04d_%s.up.sql", m.version, m.name);
+    const std::string what = "migrate to version " + std::to_string(m.version) + " (" + file + ")";
+    guarded(what, [&] {
+      pqxx::work tx(cx_);
+      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+      if (table_exists(tx) &&
+          !tx.exec_params("SELECT 1 FROM deltackpt_migrations WHERE version = $1", m.version)
+               .empty()) {
+        return;  // another process applied it while we waited for the lock
+      }
+      try {
+        tx.exec(std::string(m.up_sql));
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate().substr(0, 2) == "08") throw;
+        throw SchemaError(std::string(kPrefix) + what + ": " + detail::postgres::describe(e));
+      }
+      set_checksum(tx, m.version, checksum);
+      tx.commit();
+    });
+  }
+
+  void record_checksum(int version, const std::string& checksum) override {
+    guarded("record migration checksum", [&] {
+      pqxx::work tx(cx_);
+      set_checksum(tx, version, checksum);
+      tx.commit();
+    });
+  }
+
+ private:
+  template <class F>
+  auto guarded(const std::string& operation, F&& f) {
+    try {
+      return f();
+    } catch (...) {
+      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
+    }
+  }
+  static bool table_exists(pqxx::transaction_base& tx) {
+    return tx.exec("SELECT to_regclass('deltackpt_migrations') IS NOT NULL")[0][0].as<bool>();
+  }
+  static void set_checksum(pqxx::transaction_base& tx, int version, const std::string& checksum) {
+    tx.exec_params("UPDATE deltackpt_migrations SET checksum = $1 WHERE version = $2", checksum,
+                   version);
+  }
+  pqxx::connection& cx_;
+};
+
+void check_url(const std::string& url) {
+  if (url.empty()) throw InvalidArgument(std::string(kPrefix) + "needs a url");
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    const std::string why = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    // libpq's message names the bad part; the url itself may hold a password.
+    throw InvalidArgument(std::string(kPrefix) + "invalid connection string: " +
+                          why.substr(0, why.find('\n')));
+  }
+  PQconninfoFree(options);
+}
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string& url) {
+  check_url(url);
+  return detail::postgres::connect(url);
+}
+
+class PostgresRowStore final : public RowStore {
+ public:
+  explicit PostgresRowStore(const PostgresOptions& options)
+      : pool_(options.url, options.pool_size, prepare_statements) {
+    if (options.pool_size == 0) {
+      throw InvalidArgument(std::string(kPrefix) + "pool_size must be at least 1");
+    }
+    if (!options.payload_encoding.empty() && options.payload_encoding != detail::kJsonEncoding &&
+        options.payload_encoding != detail::kLz4Encoding) {
+      throw InvalidArgument(std::string(kPrefix) + "unknown payload_encoding \"" +
+                            options.payload_encoding + "\" (known: json, lz4)");
+    }
+    auto cx = open_connection(options.url);
+    with_guard("open", [&] {
+      pqxx::nontransaction tx(*cx);
+      const std::string encoding = text(tx.exec("SHOW server_encoding")[0][0]);
+      if (encoding != "UTF8" && encoding != "SQL_ASCII") {
+        throw StorageError(std::string(kPrefix) + "open: the database's encoding is " + encoding +
+                               "; deltackpt needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')",
+                           "postgres");
+      }
+    });
+    PgMigrationTarget target(*cx);
+    detail::run_migrations(target, detail::postgres_migrations(), options.migrate, std::nullopt,
+                           /*require_current=*/true);
+    with_guard("open", [&] {
+      pqxx::nontransaction tx(*cx);
+      if (!options.payload_encoding.empty()) {
+        tx.exec_params("INSERT INTO deltackpt_settings (key, value) VALUES ('payload_encoding', $1)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       options.payload_encoding);
+      }
+      const pqxx::result r =
+          tx.exec("SELECT value FROM deltackpt_settings WHERE key = 'payload_encoding'");
+      encoding_ = r.empty() ? std::string(detail::kJsonEncoding) : text(r[0][0]);
+    });
+    prepare_statements(*cx);
+    pool_.adopt(std::move(cx));
+  }
+
+  std::string_view backend_name() const noexcept override { return "postgres"; }
+  std::string_view payload_encoding() const noexcept override { return encoding_; }
+
+  void insert(const StoredRow& row, InsertMode mode) override {
+    const RowHeader& h = row.header;
+    const std::string op = "insert(thread=" + h.thread_id + ", id=" + h.checkpoint_id + ")";
+    with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      for (int attempt = 1;; ++attempt) {
+        const pqxx::result inserted =
+            mode == InsertMode::kAppend
+                ? exec_row(tx, kInsertAppend, row)
+                : exec_row(tx, mode == InsertMode::kExtend ? kInsertExtend : kInsertFork, row,
+                           h.parent_id);
+        if (!inserted.empty()) return;
+        // Nothing inserted: find out why (failure path only).
+        if (mode != InsertMode::kAppend) {
+          const pqxx::row why = tx.exec_prepared(kWhyNotInserted, h.thread_id, h.parent_id)[0];
+          if (!h.parent_id.empty() && (why[0].is_null() || text(why[0]) != h.thread_id)) {
+            throw NotFound(std::string(kPrefix) + op + ": parent " + h.parent_id +
+                           " is not a checkpoint of this thread");
+          }
+          const std::string head = why[1].is_null() ? std::string() : text(why[1]);
+          if (mode == InsertMode::kExtend && head != h.parent_id) {
+            throw Conflict(std::string(kPrefix) + op + ": parent " + or_none(h.parent_id) +
+                           " is no longer the thread's latest checkpoint (" + or_none(head) + ")");
+          }
+        }
+        // The condition holds now: another writer created or removed the
+        // thread between our snapshot and our write. Run again.
+        if (attempt == kMaxInsertAttempts) {
+          throw Conflict(std::string(kPrefix) + op + ": other writers kept changing the thread (" +
+                         std::to_string(attempt) + " attempts)");
+        }
+      }
+    });
+  }
+
+  std::optional<RowHeader> head(std::string_view thread_id) override {
+    return one_header(kHead, thread_id, "head(thread=" + std::string(thread_id) + ")");
+  }
+
+  std::vector<StoredRow> chain(std::string_view checkpoint_id) override {
+    return read_rows(kChain, checkpoint_id, "chain(" + std::string(checkpoint_id) + ")");
+  }
+
+  std::vector<StoredRow> head_chain(std::string_view thread_id) override {
+    return read_rows(kHeadChain, thread_id, "head_chain(thread=" + std::string(thread_id) + ")");
+  }
+
+  std::optional<RowHeader> header(std::string_view checkpoint_id) override {
+    return one_header(kHeader, checkpoint_id, "header(" + std::string(checkpoint_id) + ")");
+  }
+
+  std::vector<RowHeader> headers(std::string_view thread_id, std::string_view before_id,
+                                 std::size_t limit) override {
+    const std::string op = "headers(thread=" + std::string(thread_id) + ")";
+    return with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      const auto max = limit == 0 ? std::numeric_limits<std::int64_t>::max()
+                                  : static_cast<std::int64_t>(limit);
+      const pqxx::result r =
+          tx.exec_prepared(kHeaders, std::string(thread_id), std::string(before_id), max);
+      std::vector<RowHeader> out;
+      out.reserve(r.size());
+      for (const auto& row : r) out.push_back(read_header(row));
+      return out;
+    });
+  }
+
+  std::vector<StoredRow> rows(std::string_view thread_id) override {
+    return read_rows(kRows, thread_id, "rows(thread=" + std::string(thread_id) + ")");
+  }
+
+  std::vector<std::string> threads() override {
+    return with_connection(pool_, "threads()", [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r = tx.exec_prepared(kThreads);
+      std::vector<std::string> out;
+      out.reserve(r.size());
+      for (const auto& row : r) out.push_back(text(row[0]));
+      return out;
+    });
+  }
+
+  std::size_t remove_thread(std::string_view thread_id) override {
+    const std::string id(thread_id);
+    return with_connection(pool_, "remove_thread(thread=" + id + ")", [&](pqxx::connection& cx) {
+      // Lock the head first, so that the delete's snapshot includes every
+      // save to the thread that committed before it.
+      pqxx::work tx(cx);
+      tx.exec_prepared(kLockThread, id);
+      const pqxx::result r = tx.exec_prepared(kRemoveThread, id);
+      tx.commit();
+      return static_cast<std::size_t>(r[0][0].as<std::int64_t>());
+    });
+  }
+
+  void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
+               const std::vector<std::string>& remove) override {
+    const std::string id(thread_id);
+    const std::string op = "rewrite(thread=" + id + ")";
+    with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::work tx(cx);
+      const pqxx::result locked = tx.exec_prepared(kLockThread, id);
+      const std::string head = locked.empty() ? std::string() : text(locked[0][0]);
+      for (const auto& row : replace) {
+        if (row.header.thread_id != id ||
+            exec_row(tx, kUpdateRow, row, row.header.parent_id).affected_rows() != 1) {
+          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + row.header.checkpoint_id +
+                         " in this thread");
+        }
+      }
+      std::set<std::string> wanted;
+      for (const auto& gone : remove) {
+        if (gone == head) {
+          throw InvalidArgument(std::string(kPrefix) + op +
+                                ": the thread's latest checkpoint cannot be removed");
+        }
+        if (!wanted.insert(gone).second) {
+          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + gone + " in this thread");
+        }
+      }
+      if (!remove.empty()) {
+        const pqxx::result deleted = tx.exec_prepared(kDeleteRows, id, text_array(remove));
+        for (const auto& row : deleted) wanted.erase(text(row[0]));
+        if (!wanted.empty()) {
+          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + *wanted.begin() +
+                         " in this thread");
+        }
+      }
+      tx.commit();
+    });
+  }
+
+ private:
+  template <class F>
+  void with_guard(const std::string& operation, F&& f) {
+    try {
+      f();
+    } catch (...) {
+      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
+    }
+  }
+
+  std::optional<RowHeader> one_header(const std::string& statement, std::string_view key,
+                                      const std::string& op) {
+    return with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<RowHeader> {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r = tx.exec_prepared(statement, std::string(key));
+      if (r.empty()) return std::nullopt;
+      return read_header(r[0]);
+    });
+  }
+
+  std::vector<StoredRow> read_rows(const std::string& statement, std::string_view key,
+                                   const std::string& op) {
+    return with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r = tx.exec_prepared(statement, std::string(key));
+      std::vector<StoredRow> out;
+      out.reserve(r.size());
+      for (const auto& row : r) out.push_back(read_row(row));
+      return out;
+    });
+  }
+
+  Pool pool_;
+  std::string encoding_;
+};
+
+}  // namespace
+
+std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options) {
+  return open_row_store(std::make_unique<PostgresRowStore>(options), options.limits);
+}
+
+SchemaStatus postgres_schema_status(const std::string& url) {
+  auto cx = open_connection(url);
+  PgMigrationTarget target(*cx);
+  return detail::run_migrations(target, detail::postgres_migrations(), false, std::nullopt, false);
+}
+
+SchemaStatus migrate_postgres(const std::string& url, std::optional<int> target_version) {
+  auto cx = open_connection(url);
+  PgMigrationTarget target(*cx);
+  return detail::run_migrations(target, detail::postgres_migrations(), true, target_version, false);
+}
+
+}  // namespace deltackpt

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# End-to-end tests of the deltackpt command-line tool on real SQLite files,
+# checked with Debian's sqlite3 shell.
+# Usage: cli_test.sh DELTACKPT DELTACKPT_WORKLOAD MIGRATIONS_DIR
+set -euo pipefail
+cli=$1
+workload=$2
+migrations=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passed=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { passed=$((passed + 1)); }
+# expect_exit CODE CMD...: runs CMD, checks its exit code, keeps its output in $out.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  out=$("$@" 2>"$tmp/stderr")
+  local got=$?
+  set -e
+  err=$(cat "$tmp/stderr")
+  if [ "$got" -ne "$want" ]; then fail "exit $got (wanted $want): $* -- $err"; else ok; fi
+}
+expect_contains() {  # expect_contains TEXT NEEDLE WHAT
+  if [[ "$1" == *"$2"* ]]; then ok; else fail "$3: no '$2' in: $1"; fi
+}
+
+db=$tmp/agent.db
+"$workload" chat --steps 60 > "$tmp/chat.jsonl"
+"$workload" plan_edit --steps 40 --seed 3 > "$tmp/plan.jsonl"
+
+# Usage errors exit 2, help exits 0.
+expect_exit 0 "$cli" --help
+expect_exit 2 "$cli"
+expect_exit 2 "$cli" frobnicate
+expect_exit 2 "$cli" list "$db"
+expect_exit 2 "$cli" prune "$db" --thread t
+expect_exit 0 "$cli" ingest --help
+expect_contains "$out" "--interval" "ingest --help"
+
+# ingest, then every step shows back byte for byte.
+expect_exit 0 "$cli" ingest "$db" --thread chat --jsonl "$tmp/chat.jsonl" --interval 20
+expect_contains "$out" "saved 60 checkpoints" "ingest summary"
+expect_exit 0 "$cli" ingest "$db" --thread plan --jsonl - < "$tmp/plan.jsonl"
+for step in 0 1 19 20 21 39 59; do
+  expect_exit 0 "$cli" show "$db" --thread chat --step $step --compact
+  if [ "$out" == "$(sed -n "$((step + 1))p" "$tmp/chat.jsonl")" ]; then ok; else fail "show step $step differs"; fi
+done
+expect_exit 0 "$cli" show "$db" --thread plan --compact
+[ "$out" == "$(tail -n 1 "$tmp/plan.jsonl")" ] && ok || fail "show latest plan differs"
+expect_exit 1 "$cli" show "$db" --thread chat --step 999
+expect_contains "$err" "not_found" "show unknown step"
+expect_exit 0 "$cli" show "$db" --thread chat --step 1 --raw
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["kind"] == "delta" and r["step"] == 1 and r["payload"]["v"] == 1, r' <<< "$out" && ok || fail "show --raw"
+
+# threads, list, stats, verify, with --json parsed by python.
+expect_exit 0 "$cli" threads "$db" --json
+[ "$(python3 -c 'import json,sys; print(sorted(t["thread_id"] for t in json.load(sys.stdin)))' <<< "$out")" == "['chat', 'plan']" ] && ok || fail "threads --json"
+expect_exit 0 "$cli" list "$db" --thread chat --limit 3 --json
+[ "$(python3 -c 'import json,sys; print([c["step"] for c in json.load(sys.stdin)])' <<< "$out")" == "[59, 58, 57]" ] && ok || fail "list --json"
+expect_exit 0 "$cli" stats "$db" --thread chat --json
+ratio=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["total"]["ratio"]))' <<< "$out")
+[ "$ratio" -ge 5 ] && ok || fail "chat ratio $ratio < 5"
+expect_exit 0 "$cli" verify "$db"
+expect_contains "$out" "ok: 100 checkpoints in 2 threads" "verify ok"
+
+# A flipped payload byte: verify exits 1 naming that checkpoint and the ones after it.
+bad=$(sqlite3 "$db" "SELECT checkpoint_id FROM checkpoints WHERE thread_id = 'chat' AND step = 30")
+sqlite3 "$db" "UPDATE checkpoints SET payload = replace(payload, 'content', 'cOntent') WHERE checkpoint_id = '$bad'"
+expect_exit 1 "$cli" verify "$db"
+expect_contains "$out" "BAD $bad" "verify names the bad row"
+expect_exit 1 "$cli" show "$db" --checkpoint "$bad"
+expect_contains "$err" "corruption" "show corrupt row"
+expect_contains "$err" "$bad" "show corrupt row names it"
+expect_exit 0 "$cli" show "$db" --thread plan --compact  # the rest of the store still works
+expect_exit 0 "$cli" verify "$db" --thread plan
+
+# Bad JSONL: the line number, and nothing saved; --continue skips it.
+printf '{"a":1}\n{"a":2}\nnot json\n{"a":4}\n' > "$tmp/bad.jsonl"
+expect_exit 1 "$cli" ingest "$db" --thread bad --jsonl "$tmp/bad.jsonl"
+expect_contains "$err" "line 3" "bad line number"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM checkpoints WHERE thread_id = 'bad'")" == 0 ] && ok || fail "half-ingested"
+expect_exit 0 "$cli" ingest "$db" --thread bad --jsonl "$tmp/bad.jsonl" --continue
+[ "$(sqlite3 "$db" "SELECT group_concat(step) FROM checkpoints WHERE thread_id = 'bad'")" == "0,1,3" ] && ok || fail "--continue steps"
+
+# prune keeps the newest and everything they need.
+expect_exit 0 "$cli" prune "$db" --thread plan --keep-last 7
+expect_contains "$out" "removed 33" "prune count"
+expect_exit 0 "$cli" verify "$db" --thread plan
+expect_exit 0 "$cli" show "$db" --thread plan --step 33 --compact
+[ "$out" == "$(sed -n 34p "$tmp/plan.jsonl")" ] && ok || fail "pruned thread step 33"
+expect_exit 1 "$cli" show "$db" --thread plan --step 32
+expect_exit 2 "$cli" prune "$db" --thread plan --max-age soon
+expect_exit 2 "$cli" prune "$db" --thread plan --max-age 3x
+
+# compact: to full rows and back, states unchanged.
+db2=$tmp/compact.db
+expect_exit 0 "$cli" ingest "$db2" --thread plan --jsonl "$tmp/plan.jsonl" --full-only
+[ "$(sqlite3 "$db2" "SELECT count(*) FROM checkpoints WHERE kind = 'delta'")" == 0 ] && ok || fail "--full-only"
+expect_exit 0 "$cli" compact "$db2" --interval 10
+[ "$(sqlite3 "$db2" "SELECT count(*) FROM checkpoints WHERE kind = 'full'")" == 4 ] && ok || fail "compact to deltas"
+expect_exit 0 "$cli" verify "$db2"
+expect_exit 0 "$cli" show "$db2" --thread plan --step 25 --compact
+[ "$out" == "$(sed -n 26p "$tmp/plan.jsonl")" ] && ok || fail "compacted state"
+expect_exit 0 "$cli" compact "$db2" --full-only
+[ "$(sqlite3 "$db2" "SELECT count(*) FROM checkpoints WHERE kind = 'delta'")" == 0 ] && ok || fail "compact to full"
+expect_exit 0 "$cli" verify "$db2"
+
+# lz4 payloads: smaller, still verified and shown exactly.
+db3=$tmp/lz4.db
+expect_exit 0 "$cli" ingest "$db3" --thread chat --jsonl "$tmp/chat.jsonl" --encoding lz4
+[ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints")" == lz4 ] && ok || fail "lz4 encoding column"
+expect_exit 0 "$cli" show "$db3" --thread chat --step 44 --compact
+[ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "lz4 state"
+expect_exit 0 "$cli" verify "$db3"
+
+# Migrations: status, a database made by hand with version 1 upgraded by the
+# library, a changed migration and a newer schema refused.
+expect_exit 0 "$cli" migrate "$db" --status --json
+[ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["database_version"], d["library_version"])' <<< "$out")" == "2 2" ] && ok || fail "migrate --status"
+v1=$tmp/v1.db
+sqlite3 "$v1" < "$migrations/0001_initial.up.sql"
+sqlite3 "$v1" "ATTACH '$db3' AS src; INSERT INTO checkpoints SELECT * FROM src.checkpoints; INSERT INTO threads SELECT * FROM src.threads; UPDATE deltackpt_settings SET value = 'lz4';"
+expect_exit 0 "$cli" migrate "$v1" --status
+expect_contains "$out" "schema at version 1" "hand-made v1"
+expect_exit 0 "$cli" migrate "$v1" --to 1
+expect_exit 1 "$cli" migrate "$v1" --to 3
+expect_exit 0 "$cli" verify "$v1"  # opening migrates to the current version
+[ "$(sqlite3 "$v1" "SELECT count(*) FROM deltackpt_migrations WHERE checksum IS NOT NULL")" == 2 ] && ok || fail "checksums recorded"
+[ "$(sqlite3 "$v1" "SELECT checkpoints FROM thread_summary WHERE thread_id = 'chat'")" == 60 ] && ok || fail "view after upgrade"
+expect_exit 1 "$cli" migrate "$v1" --to 1
+sqlite3 "$v1" "UPDATE deltackpt_migrations SET checksum = '0000000000000000' WHERE version = 2"
+expect_exit 1 "$cli" list "$v1" --thread chat
+expect_contains "$err" "schema" "changed migration refused"
+sqlite3 "$v1" "UPDATE deltackpt_migrations SET checksum = NULL WHERE version = 2; INSERT INTO deltackpt_migrations VALUES (99, 'future', NULL, '2030-01-01')"
+expect_exit 1 "$cli" list "$v1" --thread chat
+expect_contains "$err" "newer" "newer schema refused"
+
+# import-adk: a graph_checkpoints table as adk-graph writes it, including
+# rows of its own DeltaCheckpointer.
+adk=$tmp/adk.db
+sqlite3 "$adk" <<'SQL'
+CREATE TABLE graph_checkpoints (id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, state TEXT NOT NULL,
+  step INTEGER NOT NULL, pending_nodes TEXT NOT NULL, metadata TEXT, created_at TEXT NOT NULL,
+  cleared_interrupt TEXT, attempts TEXT, child_ledger TEXT);
+INSERT INTO graph_checkpoints VALUES
+ ('a0', 'run-1', '{"messages":["hi"],"n":0}', 0, '["agent"]', '{"source":"input","__delta_ckpt_type":"full"}', '2025-03-01T10:00:00.000001+00:00', NULL, '{}', '{}'),
+ ('a1', 'run-1', '{}', 1, '["tools"]', '{"__delta_ckpt_type":"delta","__delta_ckpt_base_id":"a0","__delta_ckpt_payload":{"added":{"x":true},"removed":[],"modified":{"messages":["hi","yo"],"n":1}}}', '2025-03-01T10:00:01.5+00:00', 'approve', '{"agent":2}', '{}'),
+ ('a2', 'run-1', '{"messages":["hi","yo","ok"],"n":2}', 2, '[]', '{}', '2025-03-01T12:00:02+02:00', NULL, '{}', '{}'),
+ ('b0', 'run-2', '{"plan":[1,2,3]}', 0, '[]', NULL, '2025-03-02T09:00:00Z', NULL, NULL, NULL);
+SQL
+dst=$tmp/imported.db
+expect_exit 0 "$cli" import-adk "$adk" "$dst"
+expect_contains "$out" "imported 4 checkpoints of 2 threads" "import summary"
+expect_exit 0 "$cli" show "$dst" --checkpoint a1 --compact
+[ "$out" == '{"messages":["hi","yo"],"n":1,"x":true}' ] && ok || fail "adk delta row rebuilt: $out"
+expect_exit 0 "$cli" list "$dst" --thread run-1 --json
+python3 - "$out" <<'PY' && ok || fail "imported headers"
+import json, sys
+rows = json.loads(sys.argv[1])
+assert [r["checkpoint_id"] for r in rows] == ["a2", "a1", "a0"], rows
+assert rows[1]["parent_id"] == "a0" and rows[1]["step"] == 1
+assert rows[1]["metadata"] == {"adk": {"cleared_interrupt": "approve", "attempts": {"agent": 2}}}, rows[1]
+assert rows[2]["metadata"] == {"source": "input"}, rows[2]
+assert rows[1]["pending_nodes"] == ["tools"]
+assert rows[0]["created_at"] == "2025-03-01T10:00:02.000000Z", rows[0]["created_at"]
+PY
+expect_exit 0 "$cli" verify "$dst"
+expect_exit 1 "$cli" import-adk "$db" "$tmp/x.db"
+expect_contains "$err" "graph_checkpoints" "not an adk store"
+
+# Unreadable inputs are errors, not crashes.
+expect_exit 1 "$cli" list "$tmp/not-a-dir/x.db" --thread t
+expect_exit 1 "$cli" list "nonsense-url" --thread t
+echo "this is not sqlite" > "$tmp/garbage.db"
+expect_exit 1 "$cli" list "$tmp/garbage.db" --thread t
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
