@@ -1,9 +1,14 @@
 // Runs the conformance cases against every backend, plain and delta-wrapped.
 #define BOOST_TEST_MODULE conformance
+#include <cstdlib>
 #include <filesystem>
 
 #include "conformance/cases.hpp"
 #include "deltackpt/backends/sqlite.hpp"
+#include "deltackpt/config.hpp"
+#if DELTACKPT_HAVE_POSTGRES
+#include "deltackpt/backends/postgres.hpp"
+#endif
 
 namespace {
 
@@ -55,6 +60,44 @@ struct DeltaSqliteLz4Fixture {
   Checkpointer& cp() { return *store; }
 };
 
+// PostgreSQL: the server DELTACKPT_TEST_PG_DSN names, shared by every case
+// (each uses fresh thread ids). Without it the suites are skipped, unless
+// DELTACKPT_TEST_PG_REQUIRED=1 (scripts/test), which makes them fail.
+std::string pg_dsn() {
+  const char* dsn = std::getenv("DELTACKPT_TEST_PG_DSN");
+  return dsn != nullptr ? dsn : "";
+}
+
+bool pg_required() {
+  const char* required = std::getenv("DELTACKPT_TEST_PG_REQUIRED");
+  return required != nullptr && std::string(required) == "1";
+}
+
+boost::test_tools::assertion_result pg_enabled(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result enabled(!pg_dsn().empty() || pg_required());
+  enabled.message() << "DELTACKPT_TEST_PG_DSN is not set";
+  return enabled;
+}
+
+#if DELTACKPT_HAVE_POSTGRES
+std::unique_ptr<Checkpointer> open_test_postgres() {
+  const std::string dsn = pg_dsn();
+  if (dsn.empty()) BOOST_FAIL("DELTACKPT_TEST_PG_REQUIRED=1 but DELTACKPT_TEST_PG_DSN is not set");
+  return open_postgres({.url = dsn});
+}
+
+struct PostgresFixture {
+  std::unique_ptr<Checkpointer> store = open_test_postgres();
+  Checkpointer& cp() { return *store; }
+};
+
+struct DeltaPostgresFixture {
+  std::unique_ptr<Checkpointer> store = std::make_unique<DeltaCheckpointer>(
+      open_test_postgres(), DeltaOptions{.full_snapshot_interval = 5});
+  Checkpointer& cp() { return *store; }
+};
+#endif
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(memory, MemoryFixture)
@@ -76,3 +119,19 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_FIXTURE_TEST_SUITE(delta_sqlite_lz4, DeltaSqliteLz4Fixture)
 DELTACKPT_CONFORMANCE_CASES()
 BOOST_AUTO_TEST_SUITE_END()
+
+#if DELTACKPT_HAVE_POSTGRES
+BOOST_FIXTURE_TEST_SUITE(postgres, PostgresFixture, *boost::unit_test::precondition(pg_enabled))
+DELTACKPT_CONFORMANCE_CASES()
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(delta_postgres, DeltaPostgresFixture,
+                         *boost::unit_test::precondition(pg_enabled))
+DELTACKPT_CONFORMANCE_CASES()
+BOOST_AUTO_TEST_SUITE_END()
+#else
+BOOST_AUTO_TEST_CASE(postgres, *boost::unit_test::precondition(pg_enabled)) {
+  BOOST_FAIL("PostgreSQL tests were asked for, but this build has no PostgreSQL backend "
+             "(configure with -DDELTACKPT_WITH_POSTGRES=ON)");
+}
+#endif

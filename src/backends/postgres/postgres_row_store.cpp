@@ -14,8 +14,6 @@
 #include <limits>
 #include <set>
 
-#include <libpq-fe.h>
-
 #include "deltackpt/backends/postgres.hpp"
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
@@ -308,17 +306,21 @@ std::string text_array(const std::vector<std::string>& values) {
 
 std::string or_none(const std::string& id) { return id.empty() ? "(none)" : id; }
 
+// Runs `f`, translating every pqxx exception it throws.
+template <class F>
+auto guarded(const std::string& operation, F&& f) {
+  try {
+    return f();
+  } catch (...) {
+    std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
+  }
+}
+
 // Runs `f` on a connection of `pool`, translating every pqxx exception and
 // closing the connection when it broke.
 template <class F>
 auto with_connection(Pool& pool, const std::string& operation, F&& f) {
-  auto lease = [&] {
-    try {
-      return pool.acquire();
-    } catch (...) {
-      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
-    }
-  }();
+  auto lease = guarded(operation, [&] { return pool.acquire(); });
   try {
     return f(*lease);
   } catch (...) {
@@ -387,14 +389,6 @@ class PgMigrationTarget final : public detail::MigrationTarget {
   }
 
  private:
-  template <class F>
-  auto guarded(const std::string& operation, F&& f) {
-    try {
-      return f();
-    } catch (...) {
-      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
-    }
-  }
   static bool table_exists(pqxx::transaction_base& tx) {
     return tx.exec("SELECT to_regclass('deltackpt_migrations') IS NOT NULL")[0][0].as<bool>();
   }
@@ -405,22 +399,8 @@ class PgMigrationTarget final : public detail::MigrationTarget {
   pqxx::connection& cx_;
 };
 
-void check_url(const std::string& url) {
-  if (url.empty()) throw InvalidArgument(std::string(kPrefix) + "needs a url");
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  if (options == nullptr) {
-    const std::string why = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    // libpq's message names the bad part; the url itself may hold a password.
-    throw InvalidArgument(std::string(kPrefix) + "invalid connection string: " +
-                          why.substr(0, why.find('\n')));
-  }
-  PQconninfoFree(options);
-}
-
 std::unique_ptr<pqxx::connection> open_connection(const std::string& url) {
-  check_url(url);
+  if (url.empty()) throw InvalidArgument(std::string(kPrefix) + "needs a url");
   return detail::postgres::connect(url);
 }
 
@@ -437,7 +417,7 @@ class PostgresRowStore final : public RowStore {
                             options.payload_encoding + "\" (known: json, lz4)");
     }
     auto cx = open_connection(options.url);
-    with_guard("open", [&] {
+    guarded("open", [&] {
       pqxx::nontransaction tx(*cx);
       const std::string encoding = text(tx.exec("SHOW server_encoding")[0][0]);
       if (encoding != "UTF8" && encoding != "SQL_ASCII") {
@@ -449,7 +429,7 @@ class PostgresRowStore final : public RowStore {
     PgMigrationTarget target(*cx);
     detail::run_migrations(target, detail::postgres_migrations(), options.migrate, std::nullopt,
                            /*require_current=*/true);
-    with_guard("open", [&] {
+    guarded("open", [&] {
       pqxx::nontransaction tx(*cx);
       if (!options.payload_encoding.empty()) {
         tx.exec_params("INSERT INTO deltackpt_settings (key, value) VALUES ('payload_encoding', $1)"
@@ -600,15 +580,6 @@ class PostgresRowStore final : public RowStore {
   }
 
  private:
-  template <class F>
-  void with_guard(const std::string& operation, F&& f) {
-    try {
-      f();
-    } catch (...) {
-      std::rethrow_exception(detail::postgres::translate_current_exception(operation).error);
-    }
-  }
-
   std::optional<RowHeader> one_header(const std::string& statement, std::string_view key,
                                       const std::string& op) {
     return with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<RowHeader> {
