@@ -5,6 +5,8 @@
 #include <mutex>
 #include <random>
 
+#include <unistd.h>
+
 #include "deltackpt/checkpoint.hpp"
 #include "deltackpt/errors.hpp"
 
@@ -78,7 +80,8 @@ std::string new_checkpoint_id() {
   // UUIDv7: 48 bits of Unix milliseconds, then 12 bits that count up within
   // one millisecond (so ids of one process stay ordered), then 62 random bits.
   static std::mutex mutex;
-  static std::mt19937_64 random{std::random_device{}()};
+  static std::mt19937_64 random;
+  static pid_t seeded_in = 0;
   static std::uint64_t last_ms = 0;
   static std::uint32_t counter = 0;
   std::uint64_t ms;
@@ -86,6 +89,15 @@ std::string new_checkpoint_id() {
   std::uint64_t noise;
   {
     std::lock_guard lock(mutex);
+    // Reseed in every process: a child made by fork() would otherwise make
+    // exactly the ids its siblings make.
+    if (seeded_in != getpid()) {
+      seeded_in = getpid();
+      std::random_device device;
+      random.seed((static_cast<std::uint64_t>(device()) << 32) ^ device() ^
+                  static_cast<std::uint64_t>(seeded_in));
+      last_ms = 0;
+    }
     ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());

@@ -389,8 +389,14 @@ class PgMigrationTarget final : public detail::MigrationTarget {
   }
 
  private:
+  // Reads pg_class under the statement's snapshot rather than through the
+  // backend's catalog cache (as to_regclass does), which can still miss a
+  // table that another process created while this one waited for the lock.
   static bool table_exists(pqxx::transaction_base& tx) {
-    return tx.exec("SELECT to_regclass('deltackpt_migrations') IS NOT NULL")[0][0].as<bool>();
+    return tx.exec("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class"
+                   " WHERE relname = 'deltackpt_migrations'"
+                   " AND relnamespace = (SELECT oid FROM pg_catalog.pg_namespace"
+                   " WHERE nspname = current_schema()))")[0][0].as<bool>();
   }
   static void set_checksum(pqxx::transaction_base& tx, int version, const std::string& checksum) {
     tx.exec_params("UPDATE deltackpt_migrations SET checksum = $1 WHERE version = $2", checksum,

@@ -1,0 +1,219 @@
+// SQLite-specific behaviour: RAII guards, locks, several processes on one
+// file, migrations, hostile payloads.
+#define BOOST_TEST_MODULE sqlite
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "backends/sqlite/sqlite_handle.hpp"
+#include "deltackpt/backends/sqlite.hpp"
+#include "deltackpt/deltackpt.hpp"
+#include "deltackpt/maintenance.hpp"
+#include "row_codec.hpp"
+#include "support/printers.hpp"
+
+using namespace deltackpt;
+namespace sq = deltackpt::detail::sqlite;
+
+namespace {
+
+struct TempDb {
+  TempDb() {
+    path = (std::filesystem::temp_directory_path() / ("deltackpt-sqlite-" + new_checkpoint_id() + ".db")).string();
+  }
+  ~TempDb() {
+    for (const char* suffix : {"", "-wal", "-shm", ".ids"}) std::filesystem::remove(path + suffix);
+  }
+  std::string path;
+};
+
+std::int64_t count(sqlite3* db, const std::string& sql) {
+  sq::Statement s(db, sql);
+  BOOST_TEST_REQUIRE(s.step("count"));
+  return s.column_int(0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(transaction_rolls_back_unless_committed) {
+  auto db = sq::open(":memory:");
+  sq::exec(db.get(), "CREATE TABLE t (x INTEGER)", "create");
+  {
+    sq::Transaction txn(db.get());
+    sq::exec(db.get(), "INSERT INTO t VALUES (1)", "insert");
+  }  // destroyed without commit
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM t") == 0);
+  {
+    sq::Transaction txn(db.get());
+    sq::exec(db.get(), "INSERT INTO t VALUES (2)", "insert");
+    txn.commit();
+    BOOST_CHECK_THROW(txn.commit(), StorageError);  // nothing left to commit
+  }
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM t") == 1);
+  try {
+    sq::Transaction txn(db.get());
+    sq::exec(db.get(), "INSERT INTO t VALUES (3)", "insert");
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
+  }
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM t") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(statement_errors_are_typed) {
+  auto db = sq::open(":memory:");
+  sq::exec(db.get(), "CREATE TABLE t (x INTEGER PRIMARY KEY)", "create");
+  BOOST_CHECK_THROW(sq::Statement(db.get(), "SELEKT nonsense"), StorageError);
+  sq::Statement insert(db.get(), "INSERT INTO t VALUES (?1)");
+  insert.bind(1, std::int64_t{7});
+  insert.step("insert");
+  insert.reset();
+  insert.bind(1, std::int64_t{7});
+  BOOST_CHECK_THROW(insert.step("insert"), Conflict);  // reused after reset, then a duplicate
+}
+
+BOOST_AUTO_TEST_CASE(a_held_write_lock_is_a_retryable_storage_error) {
+  TempDb file;
+  auto cp = open_sqlite({.path = file.path, .busy_timeout = std::chrono::milliseconds(50)});
+  cp->save({.thread_id = "t", .state = {{"a", 1}}});
+  auto other = sq::open(file.path);
+  sq::Transaction hold(other.get());  // BEGIN IMMEDIATE: the write lock
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    cp->save({.thread_id = "t", .state = {{"a", 2}}});
+    BOOST_ERROR("save succeeded while another connection held the lock");
+  } catch (const StorageError& e) {
+    BOOST_TEST(e.retryable());
+    BOOST_TEST(e.backend() == "sqlite");
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() < 5000);
+  hold.commit();
+  cp->save({.thread_id = "t", .state = {{"a", 3}}});  // works again
+  BOOST_TEST(cp->list("t").size() == 2u);
+}
+
+// Several processes (not threads) on one file: on their own threads and on
+// one shared thread. Every save a child reports as done must load.
+BOOST_AUTO_TEST_CASE(several_processes_write_one_file) {
+  TempDb file;
+  open_sqlite({.path = file.path});  // create the schema before the race
+  constexpr int kProcesses = 4;
+  constexpr int kSaves = 30;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    const pid_t pid = fork();
+    BOOST_TEST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int failures = 0;
+      try {
+        auto cp = std::make_unique<DeltaCheckpointer>(
+            open_sqlite({.path = file.path, .durability = Durability::kNormal}),
+            DeltaOptions{.full_snapshot_interval = 7});
+        std::ofstream ids(file.path + ".ids." + std::to_string(p));
+        Json mine = {{"process", p}, {"items", Json::array()}};
+        for (int i = 0; i < kSaves; ++i) {
+          mine["items"].push_back(i);
+          ids << "own " << cp->save({.thread_id = "own-" + std::to_string(p), .step = i, .state = mine}) << '\n';
+          ids << "shared " << cp->save({.thread_id = "shared", .step = i, .state = {{"p", p}, {"i", i}}}) << '\n';
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "child %d: %s\n", p, e.what());
+        failures = 1;
+      }
+      _exit(failures);
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  auto cp = open_sqlite({.path = file.path});
+  std::size_t reported = 0;
+  for (int p = 0; p < kProcesses; ++p) {
+    std::ifstream ids(file.path + ".ids." + std::to_string(p));
+    std::string kind, id;
+    while (ids >> kind >> id) {
+      ++reported;
+      BOOST_TEST_REQUIRE(cp->load_by_id(id).has_value(), id);
+    }
+    std::filesystem::remove(file.path + ".ids." + std::to_string(p));
+    const auto history = cp->history("own-" + std::to_string(p));
+    BOOST_TEST_REQUIRE(history.size() == static_cast<std::size_t>(kSaves));
+    BOOST_TEST(history.back().state["items"].size() == static_cast<std::size_t>(kSaves));
+  }
+  BOOST_TEST(reported == static_cast<std::size_t>(2 * kProcesses * kSaves));
+  const auto shared = cp->history("shared");
+  BOOST_TEST(shared.size() == static_cast<std::size_t>(kProcesses * kSaves));
+  for (std::size_t i = 1; i < shared.size(); ++i) BOOST_TEST(shared[i].parent_id == shared[i - 1].checkpoint_id);
+  BOOST_TEST(verify(*cp).ok());
+}
+
+BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
+  TempDb file;
+  BOOST_TEST(sqlite_schema_status(file.path).database_version == 0);
+  SchemaStatus s = migrate_sqlite(file.path, 1);
+  BOOST_TEST(s.database_version == 1);
+  BOOST_TEST(s.library_version >= 2);
+  BOOST_TEST(s.migrations[0].applied);
+  BOOST_TEST(!s.migrations[1].applied);
+  // Refusing to migrate on open leaves a version-1 file unusable, clearly.
+  BOOST_CHECK_THROW(open_sqlite({.path = file.path, .migrate = false}), SchemaError);
+  BOOST_CHECK_THROW(migrate_sqlite(file.path, 99), InvalidArgument);
+  open_sqlite({.path = file.path})->save({.thread_id = "t", .state = {{"v", 2}}});
+  BOOST_TEST(sqlite_schema_status(file.path).current());
+  BOOST_CHECK_THROW(migrate_sqlite(file.path, 1), InvalidArgument);  // forward only
+  {
+    auto db = sq::open(file.path);
+    sq::exec(db.get(), "INSERT INTO deltackpt_migrations VALUES (50, 'future', NULL, 'x')", "future");
+  }
+  try {
+    open_sqlite({.path = file.path});
+    BOOST_ERROR("a newer schema was accepted");
+  } catch (const SchemaError& e) {
+    BOOST_TEST(std::string(e.what()).find("newer") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hostile_compressed_size_is_refused_before_allocating) {
+  TempDb file;
+  auto inner = open_sqlite({.path = file.path, .payload_encoding = "lz4"});
+  RowStore* store = inner->row_store();
+  DeltaCheckpointer cp(std::move(inner));
+  const std::string id = cp.save({.thread_id = "t", .state = {{"text", std::string(5000, 'x')}}});
+  auto row = store->rows("t").front();
+  BOOST_TEST(row.header.encoding == "lz4");
+  BOOST_TEST(row.header.payload_size < 200);
+  row.payload[8] = row.payload[9] = row.payload[10] = '\xff';
+  row.payload[11] = '\x7f';  // claims about 2 GB
+  row.header.checksum = detail::fnv1a64(row.payload);
+  store->rewrite("t", {row}, {});
+  auto reader = open_row_store(*store);
+  try {
+    reader->load_by_id(id);
+    BOOST_ERROR("hostile size accepted");
+  } catch (const Corruption& e) {
+    BOOST_TEST(e.checkpoint_id() == id);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rows_are_readable_json_text) {
+  TempDb file;
+  DeltaCheckpointer cp(open_sqlite({.path = file.path}));
+  const std::string first(1000, 'a');
+  cp.save({.thread_id = "t", .state = {{"messages", {first}}}});
+  cp.save({.thread_id = "t", .state = {{"messages", {first, std::string(300, 'b')}}}});
+  auto db = sq::open(file.path);
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM checkpoints WHERE typeof(payload) = 'text'") == 2);
+  sq::Statement s(db.get(),
+                  "SELECT length(json_extract(payload, '$.keys.messages.edits[0].ins[0]')) FROM checkpoints "
+                  "WHERE kind = 'delta'");
+  BOOST_TEST_REQUIRE(s.step("query"));
+  BOOST_TEST(s.column_int(0) == 300);
+}
