@@ -1,6 +1,7 @@
 // AdkCheckpointer: adk-graph's delta checkpointing algorithm over a RowStore.
 #include "adk_baseline.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace deltackpt::bench {
@@ -19,6 +20,10 @@ std::uint64_t fnv1a64(std::string_view bytes) {
     h *= 0x100000001b3ULL;
   }
   return h;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::string type_of(const Json& metadata) {
@@ -98,9 +103,12 @@ std::string AdkCheckpointer::insert(const Checkpoint& cp, const std::string& sta
 }
 
 std::string AdkCheckpointer::save(const Checkpoint& cp) {
+  using Clock = std::chrono::steady_clock;
   const bool full_step = cp.step == 0 || cp.step % interval_ == 0;
   if (!full_step) {
+    profiling_ = true;
     const std::vector<Listed> all = list(cp.thread_id);
+    profiling_ = false;
     const Listed* previous = nullptr;
     for (const auto& row : all) {
       // Rust's max_by_key keeps the last of equal maxima.
@@ -109,30 +117,47 @@ std::string AdkCheckpointer::save(const Checkpoint& cp) {
       }
     }
     if (previous != nullptr) {
+      auto t0 = Clock::now();
       const Json prev_state = reconstruct(all, previous->header.step);
+      profile_.rebuild_s += seconds_since(t0);
+      t0 = Clock::now();
       Json metadata = cp.metadata;
       metadata[kType] = kDelta;
       metadata[kBaseId] = previous->header.checkpoint_id;
       metadata[kPayload] = adk_map_diff(prev_state, cp.state);
-      return insert(cp, "{}", metadata);
+      profile_.diff_s += seconds_since(t0);
+      t0 = Clock::now();
+      std::string id = insert(cp, "{}", metadata);
+      profile_.write_s += seconds_since(t0);
+      return id;
     }
   }
+  const auto t0 = Clock::now();
   Json metadata = cp.metadata;
   metadata[kType] = kFull;
-  return insert(cp, cp.state.dump(), metadata);
+  std::string id = insert(cp, cp.state.dump(), metadata);
+  profile_.write_s += seconds_since(t0);
+  return id;
 }
 
 std::vector<AdkCheckpointer::Listed> AdkCheckpointer::list(std::string_view thread_id) {
+  auto t0 = std::chrono::steady_clock::now();
   std::vector<StoredRow> rows = store_.rows(thread_id);
+  if (profiling_) profile_.read_s += seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
   std::vector<Listed> out;
   out.reserve(rows.size());
   for (auto& row : rows) {
+    if (profiling_) {
+      profile_.bytes_read += static_cast<std::int64_t>(row.payload.size() + row.header.metadata.size());
+    }
     Listed listed;
     listed.state = Json::parse(row.payload);
     listed.metadata = Json::parse(row.header.metadata);
     listed.header = std::move(row.header);
     out.push_back(std::move(listed));
   }
+  if (profiling_) profile_.parse_s += seconds_since(t0);
   return out;
 }
 

@@ -70,6 +70,17 @@ class AdkCheckpointer {
   // True for rows this class stored as adk delta records.
   static bool is_delta_row(const RowHeader& header);
 
+  // Where save() spent its time, summed over every save (seconds).
+  struct Profile {
+    double read_s = 0;     // RowStore::rows(): every row of the thread
+    double parse_s = 0;    // parsing every row's state and metadata
+    double rebuild_s = 0;  // the previous state: nearest full, deltas replayed
+    double diff_s = 0;     // the top-level MapDelta
+    double write_s = 0;    // serializing and inserting the row
+    std::int64_t bytes_read = 0;  // payload + metadata bytes listed
+  };
+  const Profile& profile() const noexcept { return profile_; }
+
  private:
   struct Listed {
     RowHeader header;
@@ -83,6 +94,8 @@ class AdkCheckpointer {
 
   RowStore& store_;
   std::int64_t interval_;
+  Profile profile_;
+  bool profiling_ = false;  // only inside save()
 };
 
 }  // namespace deltackpt::bench

@@ -51,14 +51,19 @@ constexpr std::string_view kUsage = R"(usage: deltackpt-bench [options]
   --by-id N           random checkpoints loaded by id (default: 20)
   --no-history        skip history()
   --quick             30 steps, few repetitions: a smoke test in seconds
-  --sweep             sweep the delta strategy's interval x budget instead
+  --sweep             sweep the delta strategy instead: each interval at the
+                      default budget, each budget at the default interval
                       (default backend: sqlite-normal)
+  --sweep-grid        the same over every interval x budget pair
   --sweep-intervals L (default: 10,25,50,100,200)
   --sweep-budgets L   (default: 0.5,1,2,4)
   --json              print JSON instead of the tables
   --csv FILE          also write a CSV of every run
   --out DIR           write results.{csv,json} (sweep.{csv,json} with --sweep)
                       and per-step series/*.csv into DIR
+  --merge LIST        run nothing: read the results.json files given
+                      (comma-separated), then print, check and write them
+                      together as if from one run
 Every combination runs in a child process of its own. Exit status: 0 when
 every run succeeded and verified its loads, 1 otherwise, 2 on usage errors.
 )";
@@ -103,11 +108,13 @@ struct Options {
   bool history = true;
   bool quick = false;
   bool sweep = false;
+  bool sweep_grid = false;
   std::vector<std::size_t> sweep_intervals = {10, 25, 50, 100, 200};
   std::vector<double> sweep_budgets = {0.5, 1, 2, 4};
   bool json = false;
   std::string csv;
   std::string out_dir;
+  std::vector<std::string> merge;
   std::string command_line;
 };
 
@@ -178,6 +185,9 @@ int parse(int argc, char** argv, Options& o) {
       o.quick = true;
     } else if (a == "--sweep") {
       o.sweep = true;
+    } else if (a == "--sweep-grid") {
+      o.sweep = true;
+      o.sweep_grid = true;
     } else if (a == "--sweep-intervals") {
       if (!value(v)) return usage_error("--sweep-intervals needs a value");
       o.sweep_intervals.clear();
@@ -200,6 +210,9 @@ int parse(int argc, char** argv, Options& o) {
       if (!value(o.csv)) return usage_error("--csv needs a file");
     } else if (a == "--out") {
       if (!value(o.out_dir)) return usage_error("--out needs a directory");
+    } else if (a == "--merge") {
+      if (!value(v)) return usage_error("--merge needs files");
+      o.merge = split(v);
     } else {
       return usage_error("unknown argument " + a);
     }
@@ -304,6 +317,71 @@ std::string safe(const std::string& s) {
   return out;
 }
 
+// Prints and writes `results`; false when a file could not be written.
+bool publish(const Options& o, const std::vector<bench::RunResult>& results, double total_s) {
+  bool all_ok = true;
+  const bool own_tmp = o.out_dir.empty();
+  const fs::path out_dir = o.out_dir;
+  const auto targets = o.sweep ? std::vector<bench::TargetCheck>{} : bench::check_targets(results);
+  Json context{{"command", "deltackpt-bench " + o.command_line},
+               {"deltackpt_version", DELTACKPT_VERSION},
+               {"sqlite_version", sqlite3_libversion()},
+               {"cpu", cpu_model()},
+               {"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
+               {"total_seconds", total_s},
+               {"kind", o.sweep ? "sweep" : "matrix"}};
+  const Json doc = bench::to_json(results, targets, context);
+
+  if (o.json) {
+    std::cout << doc.dump(2) << "\n";
+  } else if (o.sweep) {
+    bench::print_sweep(std::cout, results);
+  } else {
+    bench::print_tables(std::cout, results, targets);
+  }
+  const auto write = [](const fs::path& path, const std::function<void(std::ostream&)>& body) {
+    std::ofstream f(path);
+    body(f);
+    if (!f) {
+      std::cerr << "deltackpt-bench: cannot write " << path << "\n";
+      return false;
+    }
+    return true;
+  };
+  if (!o.csv.empty()) all_ok &= write(o.csv, [&](std::ostream& f) { bench::write_csv(f, results); });
+  if (!own_tmp) {
+    const std::string base = o.sweep ? "sweep" : "results";
+    all_ok &= write(out_dir / (base + ".csv"), [&](std::ostream& f) { bench::write_csv(f, results); });
+    all_ok &= write(out_dir / (base + ".json"), [&](std::ostream& f) { f << doc.dump(2) << "\n"; });
+  }
+  return all_ok;
+}
+
+int merge_main(const Options& o) {
+  std::vector<bench::RunResult> results;
+  double total_s = 0;
+  bool all_ok = true;
+  for (const auto& file : o.merge) {
+    std::ifstream in(file);
+    if (!in) return usage_error("cannot read " + file);
+    try {
+      const Json doc = Json::parse(in);
+      total_s += doc.value("total_seconds", 0.0);
+      for (const auto& r : doc.at("results")) {
+        results.push_back(bench::result_from_json(r));
+        all_ok &= results.back().ok;
+      }
+    } catch (const std::exception& e) {
+      return usage_error(file + ": " + e.what());
+    }
+  }
+  if (!o.out_dir.empty()) fs::create_directories(o.out_dir);
+  all_ok &= publish(o, results, total_s);
+  std::cerr << "deltackpt-bench: " << results.size() << " runs in " << static_cast<int>(total_s) << " s"
+            << (all_ok ? "" : ", SOME FAILED") << "\n";
+  return all_ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +389,8 @@ int main(int argc, char** argv) {
 
   Options o;
   if (const int rc = parse(argc, argv, o); rc != 0) return rc < 0 ? 0 : rc;
+
+  if (!o.merge.empty()) return merge_main(o);
 
   const bool own_tmp = o.out_dir.empty();
   const fs::path out_dir = o.out_dir;
@@ -349,9 +429,24 @@ int main(int argc, char** argv) {
         specs.push_back(s);
       };
       if (o.sweep) {
+        // Each interval at the default budget, each budget at the default
+        // interval; every pair with --sweep-grid.
+        std::vector<std::pair<std::size_t, double>> points;
+        const std::size_t def_interval = o.delta.full_snapshot_interval;
+        const double def_budget = o.delta.replay_budget;
         for (const auto interval : o.sweep_intervals) {
-          for (const auto budget : o.sweep_budgets) add("delta", interval, budget);
+          for (const auto budget : o.sweep_budgets) {
+            if (!o.sweep_grid && interval != def_interval && budget != def_budget) continue;
+            points.emplace_back(interval, budget);
+          }
         }
+        for (const auto interval : o.sweep_intervals) {
+          if (!o.sweep_grid && std::find(o.sweep_budgets.begin(), o.sweep_budgets.end(), def_budget) ==
+                                   o.sweep_budgets.end()) {
+            points.emplace_back(interval, def_budget);
+          }
+        }
+        for (const auto& [interval, budget] : points) add("delta", interval, budget);
       } else {
         for (const auto& s : o.strategies) add(s, o.delta.full_snapshot_interval, o.delta.replay_budget);
       }
@@ -384,38 +479,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   fs::remove_all(work_dir, ec);
 
-  const auto targets = o.sweep ? std::vector<bench::TargetCheck>{} : bench::check_targets(results);
-  Json context{{"command", "deltackpt-bench " + o.command_line},
-               {"deltackpt_version", DELTACKPT_VERSION},
-               {"sqlite_version", sqlite3_libversion()},
-               {"cpu", cpu_model()},
-               {"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
-               {"total_seconds", total_s},
-               {"kind", o.sweep ? "sweep" : "matrix"}};
-  const Json doc = bench::to_json(results, targets, context);
-
-  if (o.json) {
-    std::cout << doc.dump(2) << "\n";
-  } else if (o.sweep) {
-    bench::print_sweep(std::cout, results);
-  } else {
-    bench::print_tables(std::cout, results, targets);
-  }
-  const auto write = [](const fs::path& path, const std::function<void(std::ostream&)>& body) {
-    std::ofstream f(path);
-    body(f);
-    if (!f) {
-      std::cerr << "deltackpt-bench: cannot write " << path << "\n";
-      return false;
-    }
-    return true;
-  };
-  if (!o.csv.empty()) all_ok &= write(o.csv, [&](std::ostream& f) { bench::write_csv(f, results); });
-  if (!own_tmp) {
-    const std::string base = o.sweep ? "sweep" : "results";
-    all_ok &= write(out_dir / (base + ".csv"), [&](std::ostream& f) { bench::write_csv(f, results); });
-    all_ok &= write(out_dir / (base + ".json"), [&](std::ostream& f) { f << doc.dump(2) << "\n"; });
-  }
+  all_ok &= publish(o, results, total_s);
   std::cerr << "deltackpt-bench: " << results.size() << " runs in " << static_cast<int>(total_s) << " s"
             << (all_ok ? "" : ", SOME FAILED") << "\n";
   return all_ok ? 0 : 1;

@@ -124,7 +124,8 @@ Json to_json(const RunResult& r) {
               {"cpu_total_s", r.cpu_total_s},
               {"wall_total_s", r.wall_total_s},
               {"verified", r.verified},
-              {"verified_loads", r.verified_loads}};
+              {"verified_loads", r.verified_loads},
+              {"extra", r.extra}};
 }
 
 RunResult result_from_json(const Json& j) {
@@ -156,6 +157,7 @@ RunResult result_from_json(const Json& j) {
   r.wall_total_s = j.at("wall_total_s").get<double>();
   r.verified = j.at("verified").get<bool>();
   r.verified_loads = j.at("verified_loads").get<std::size_t>();
+  if (j.contains("extra")) r.extra = j.at("extra");
   return r;
 }
 

@@ -71,6 +71,7 @@ struct RunResult {
   double wall_total_s = 0;
   bool verified = false;  // every load matched what was saved
   std::size_t verified_loads = 0;
+  Json extra = Json::object();  // strategy-specific figures (adk: save profile)
 };
 
 Json to_json(const RunSpec& spec);

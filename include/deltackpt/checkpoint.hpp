@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "deltackpt/export.hpp"
 #include "deltackpt/json.hpp"
 
 namespace deltackpt {
@@ -15,19 +16,19 @@ namespace deltackpt {
 using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 
 // The current time, truncated to microseconds.
-Timestamp now() noexcept;
+DELTACKPT_EXPORT Timestamp now() noexcept;
 
 // "2026-11-22T02:29:23.123456Z". Sorts like the time it names.
-std::string format_timestamp(Timestamp t);
+DELTACKPT_EXPORT std::string format_timestamp(Timestamp t);
 // Parses ISO-8601 / RFC 3339 date-times: what format_timestamp writes, any
 // number of fraction digits (beyond microseconds dropped), 'T' or ' ' between
 // date and time, and "Z" or a "+HH:MM" offset (converted to UTC). Throws
 // InvalidArgument on anything else.
-Timestamp parse_timestamp(const std::string& text);
+DELTACKPT_EXPORT Timestamp parse_timestamp(const std::string& text);
 
 // A time-ordered unique id (UUIDv7 text, e.g. "0193a5b2-...-7..."): ids made by
 // one process sort in the order they were made.
-std::string new_checkpoint_id();
+DELTACKPT_EXPORT std::string new_checkpoint_id();
 
 // One saved state of one agent thread.
 struct Checkpoint {
@@ -53,7 +54,7 @@ enum class RowKind {
   kFull,   // the whole state
   kDelta,  // a delta against the parent checkpoint's state
 };
-const char* to_string(RowKind kind) noexcept;
+DELTACKPT_EXPORT const char* to_string(RowKind kind) noexcept;
 
 // A checkpoint without its state, as list() returns it.
 struct CheckpointInfo {

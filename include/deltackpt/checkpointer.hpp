@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "deltackpt/checkpoint.hpp"
+#include "deltackpt/export.hpp"
 
 namespace deltackpt {
 
@@ -17,7 +18,7 @@ class RowStore;
 // Every implementation is safe to call from many threads at once.
 // Errors are thrown as deltackpt::Error subclasses (errors.hpp); absence is
 // std::nullopt.
-class Checkpointer {
+class DELTACKPT_EXPORT Checkpointer {
  public:
   virtual ~Checkpointer() = default;
 

@@ -6,6 +6,7 @@
 
 #include "deltackpt/checkpointer.hpp"
 #include "deltackpt/diff.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/limits.hpp"
 
 namespace deltackpt {
@@ -44,7 +45,7 @@ struct DeltaOptions {
  *   cp->save({.thread_id = "t1", .step = 0, .state = {{"messages", Json::array()}}});
  *   auto latest = cp->load("t1");
  */
-class DeltaCheckpointer final : public Checkpointer {
+class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
  public:
   // Throws InvalidArgument when `inner` is null or has no row_store() (a
   // Checkpointer of your own that keeps states its own way cannot hold deltas).

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "deltackpt/export.hpp"
 #include "deltackpt/json.hpp"
 
 namespace deltackpt {
@@ -30,19 +31,19 @@ struct DiffOptions {
 // stored as a nested delta only when that is smaller than the value itself.
 // REQUIRES: both values hold valid UTF-8 (otherwise the delta cannot be
 // serialized; Checkpointers validate states before diffing).
-Json diff(const Json& from, const Json& to, const DiffOptions& options = {});
+DELTACKPT_EXPORT Json diff(const Json& from, const Json& to, const DiffOptions& options = {});
 
 // True when `delta` changes nothing.
-bool is_noop_delta(const Json& delta) noexcept;
+DELTACKPT_EXPORT bool is_noop_delta(const Json& delta) noexcept;
 
 // Applies `delta` to `base` and returns the result. Everything read is
 // validated: a delta that does not fit its base (index out of range, wrong
 // type, unknown operation, a format version from the future) throws
 // Corruption; `base` is unchanged then.
-Json apply_delta(const Json& base, const Json& delta);
+DELTACKPT_EXPORT Json apply_delta(const Json& base, const Json& delta);
 
 // The same, reusing `target`'s storage. On Corruption `target` is left in a
 // valid but unspecified state.
-void apply_delta_in_place(Json& target, const Json& delta);
+DELTACKPT_EXPORT void apply_delta_in_place(Json& target, const Json& delta);
 
 }  // namespace deltackpt

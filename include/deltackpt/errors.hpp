@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "deltackpt/export.hpp"
+
 namespace deltackpt {
 
 enum class ErrorCode {
@@ -16,11 +18,11 @@ enum class ErrorCode {
 };
 
 // A stable lowercase name for `code`, e.g. "conflict".
-const char* to_string(ErrorCode code) noexcept;
+DELTACKPT_EXPORT const char* to_string(ErrorCode code) noexcept;
 
 // Base of every exception deltackpt throws. No third-party exception escapes
 // the public API: they are translated into one of the subclasses below.
-class Error : public std::runtime_error {
+class DELTACKPT_EXPORT Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message)
       : std::runtime_error(message), code_(code) {}
@@ -30,26 +32,26 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-class InvalidArgument : public Error {
+class DELTACKPT_EXPORT InvalidArgument : public Error {
  public:
   explicit InvalidArgument(const std::string& message)
       : Error(ErrorCode::kInvalidArgument, message) {}
 };
 
-class NotFound : public Error {
+class DELTACKPT_EXPORT NotFound : public Error {
  public:
   explicit NotFound(const std::string& message)
       : Error(ErrorCode::kNotFound, message) {}
 };
 
-class Conflict : public Error {
+class DELTACKPT_EXPORT Conflict : public Error {
  public:
   explicit Conflict(const std::string& message)
       : Error(ErrorCode::kConflict, message) {}
 };
 
 // A row that cannot be trusted. `checkpoint_id()` names it when known.
-class Corruption : public Error {
+class DELTACKPT_EXPORT Corruption : public Error {
  public:
   Corruption(const std::string& message, std::string checkpoint_id = {})
       : Error(ErrorCode::kCorruption, message),
@@ -62,7 +64,7 @@ class Corruption : public Error {
 
 // The backend failed. `retryable()` is true when the same call may succeed
 // if made again (lock timeout, broken connection that will be reopened).
-class StorageError : public Error {
+class DELTACKPT_EXPORT StorageError : public Error {
  public:
   StorageError(const std::string& message, std::string backend,
                int native_code = 0, bool retryable = false)
@@ -80,7 +82,7 @@ class StorageError : public Error {
   bool retryable_;
 };
 
-class SchemaError : public Error {
+class DELTACKPT_EXPORT SchemaError : public Error {
  public:
   explicit SchemaError(const std::string& message)
       : Error(ErrorCode::kSchema, message) {}

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "deltackpt/checkpointer.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/maintenance.hpp"
 
 namespace deltackpt {
@@ -26,7 +27,7 @@ struct ImportResult {
 // adk-graph's extra columns, when set, go to metadata under "adk".
 // Throws InvalidArgument when the source has no such table, Corruption
 // naming the row when a row cannot be read. The source is opened read-only.
-ImportResult import_adk_sqlite(const std::string& source_path, Checkpointer& target,
-                               const Progress& progress = {});
+DELTACKPT_EXPORT ImportResult import_adk_sqlite(const std::string& source_path, Checkpointer& target,
+                                                const Progress& progress = {});
 
 }  // namespace deltackpt

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deltackpt/export.hpp"
+
 namespace deltackpt {
 
 // States keep their keys in insertion order, so a state comes back exactly as
@@ -12,10 +14,10 @@ using Json = nlohmann::ordered_json;
 // True when `a` and `b` serialize to the same text: same types, same key
 // order, integers by value, floats bit for bit (so 1 != 1.0 and 0.0 != -0.0).
 // nlohmann's operator== is looser (1 == 1.0) and must not be used for this.
-bool same_value(const Json& a, const Json& b) noexcept;
+DELTACKPT_EXPORT bool same_value(const Json& a, const Json& b) noexcept;
 
 // Number of bytes of `value.dump()`, computed without building the string.
 // REQUIRES: `value` holds valid UTF-8 and no NaN or infinity.
-std::size_t serialized_size(const Json& value);
+DELTACKPT_EXPORT std::size_t serialized_size(const Json& value);
 
 }  // namespace deltackpt

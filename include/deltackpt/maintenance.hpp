@@ -11,6 +11,7 @@
 
 #include "deltackpt/checkpointer.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
+#include "deltackpt/export.hpp"
 
 namespace deltackpt {
 
@@ -35,7 +36,7 @@ struct VerifyReport {
 // (base, depth), rebuilt size, metadata. A checkpoint whose chain passes
 // through a bad row is reported too. Never throws Corruption: problems are
 // collected. REQUIRES: cp.row_store() is not null (every built-in backend).
-VerifyReport verify(Checkpointer& cp, std::string_view thread_id = {}, const Progress& progress = {});
+DELTACKPT_EXPORT VerifyReport verify(Checkpointer& cp, std::string_view thread_id = {}, const Progress& progress = {});
 
 struct ThreadStats {
   std::string thread_id;
@@ -59,7 +60,7 @@ struct StoreStats {
 };
 
 // Reads headers only (no payloads). REQUIRES: cp.row_store() is not null.
-StoreStats stats(Checkpointer& cp, std::string_view thread_id = {});
+DELTACKPT_EXPORT StoreStats stats(Checkpointer& cp, std::string_view thread_id = {});
 
 struct CompactResult {
   std::size_t checkpoints = 0;
@@ -75,7 +76,7 @@ struct CompactResult {
 // as it was or fully rewritten. States, ids and lineage do not change.
 // Other DeltaCheckpointers open on the store keep working (their caches hold
 // states, which are unchanged). REQUIRES: cp.row_store() is not null.
-CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaOptions& policy,
-                      bool deltas = true, const Progress& progress = {});
+DELTACKPT_EXPORT CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaOptions& policy,
+                                       bool deltas = true, const Progress& progress = {});
 
 }  // namespace deltackpt

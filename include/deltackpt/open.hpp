@@ -10,6 +10,7 @@
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/checkpointer.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/migrate.hpp"
 
 namespace deltackpt {
@@ -40,7 +41,7 @@ struct StoreUrl {
 // Accepts "memory:", "sqlite:PATH", "sqlite::memory:", a bare path ending in
 // .db, .sqlite or .sqlite3, and "postgresql://..." or "postgres://...".
 // Throws InvalidArgument naming the URL otherwise.
-StoreUrl parse_store_url(std::string_view url);
+DELTACKPT_EXPORT StoreUrl parse_store_url(std::string_view url);
 
 /**
  * Opens the store `url` names (see parse_store_url).
@@ -49,11 +50,11 @@ StoreUrl parse_store_url(std::string_view url);
  *   auto cp = deltackpt::open("sqlite:agent.db");
  *   cp->save({.thread_id = "t1", .state = {{"messages", Json::array()}}});
  */
-std::unique_ptr<Checkpointer> open(std::string_view url, const OpenOptions& options = {});
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open(std::string_view url, const OpenOptions& options = {});
 
 // Schema state of the database `url` names, applying nothing.
-SchemaStatus schema_status(std::string_view url);
+DELTACKPT_EXPORT SchemaStatus schema_status(std::string_view url);
 // Applies pending migrations up to `target` (all when nullopt).
-SchemaStatus migrate(std::string_view url, std::optional<int> target = std::nullopt);
+DELTACKPT_EXPORT SchemaStatus migrate(std::string_view url, std::optional<int> target = std::nullopt);
 
 }  // namespace deltackpt

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "deltackpt/checkpoint.hpp"
+#include "deltackpt/export.hpp"
 
 namespace deltackpt {
 
@@ -50,7 +51,7 @@ enum class InsertMode {
 
 // Implementations are safe to call from many threads at once. Every method is
 // atomic: a failure leaves the store as it was.
-class RowStore {
+class DELTACKPT_EXPORT RowStore {
  public:
   virtual ~RowStore() = default;
 
@@ -114,8 +115,8 @@ namespace deltackpt {
 
 // A plain Checkpointer (full rows; reads deltas too) over a RowStore of your
 // own. The first form borrows `store`, which must outlive the result.
-std::unique_ptr<Checkpointer> open_row_store(RowStore& store, const Limits& limits = {});
-std::unique_ptr<Checkpointer> open_row_store(std::unique_ptr<RowStore> store,
-                                             const Limits& limits = {});
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_row_store(RowStore& store, const Limits& limits = {});
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_row_store(std::unique_ptr<RowStore> store,
+                                                              const Limits& limits = {});
 
 }  // namespace deltackpt

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "deltackpt/checkpointer.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/limits.hpp"
 
 namespace deltackpt {
@@ -21,6 +22,6 @@ struct MemoryOptions {
  *   auto cp = deltackpt::open_memory();
  *   std::string id = cp->save({.thread_id = "t1", .state = {{"n", 1}}});
  */
-std::unique_ptr<Checkpointer> open_memory(const MemoryOptions& options = {});
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_memory(const MemoryOptions& options = {});
 
 }  // namespace deltackpt

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "deltackpt/checkpointer.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/limits.hpp"
 #include "deltackpt/migrate.hpp"
 
@@ -38,11 +39,11 @@ struct PostgresOptions {
  *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
  *       deltackpt::open_postgres({.url = "postgresql://localhost/agents"}));
  */
-std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options);
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options);
 
 // The schema state of a PostgreSQL database, applying nothing.
-SchemaStatus postgres_schema_status(const std::string& url);
+DELTACKPT_EXPORT SchemaStatus postgres_schema_status(const std::string& url);
 // Applies pending migrations up to `target` (all when nullopt).
-SchemaStatus migrate_postgres(const std::string& url, std::optional<int> target = std::nullopt);
+DELTACKPT_EXPORT SchemaStatus migrate_postgres(const std::string& url, std::optional<int> target = std::nullopt);
 
 }  // namespace deltackpt

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "deltackpt/checkpointer.hpp"
+#include "deltackpt/export.hpp"
 #include "deltackpt/limits.hpp"
 #include "deltackpt/migrate.hpp"
 
@@ -50,11 +51,11 @@ struct SqliteOptions {
  *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
  *       deltackpt::open_sqlite({.path = "agent.db"}));
  */
-std::unique_ptr<Checkpointer> open_sqlite(const SqliteOptions& options);
+DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_sqlite(const SqliteOptions& options);
 
 // The schema state of a SQLite database, applying nothing.
-SchemaStatus sqlite_schema_status(const std::string& path);
+DELTACKPT_EXPORT SchemaStatus sqlite_schema_status(const std::string& path);
 // Applies pending migrations up to `target` (all when nullopt).
-SchemaStatus migrate_sqlite(const std::string& path, std::optional<int> target = std::nullopt);
+DELTACKPT_EXPORT SchemaStatus migrate_sqlite(const std::string& path, std::optional<int> target = std::nullopt);
 
 }  // namespace deltackpt

@@ -171,8 +171,9 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kChain, chain_sql("$1::text"));
   cx.prepare(kHeadChain, chain_sql("(SELECT head_id FROM threads WHERE thread_id = $1::text)"));
   cx.prepare(kHeaders, "SELECT " + cols +
-                           " FROM checkpoints c WHERE c.thread_id = $1::text AND ($2::text = ''"
-                           " OR c.seq < (SELECT seq FROM checkpoints WHERE checkpoint_id = $2::text))"
+                           " FROM checkpoints c WHERE c.thread_id = $1::text AND c.seq <"
+                           " CASE WHEN $2::text = '' THEN 9223372036854775807"
+                           " ELSE (SELECT seq FROM checkpoints WHERE checkpoint_id = $2::text) END"
                            " ORDER BY c.seq DESC LIMIT $3::bigint");
   cx.prepare(kRows, "SELECT " + cols +
                         ", c.payload, c.payload_bytes FROM checkpoints c"

@@ -1,0 +1,288 @@
+// Strict readers for the C API's JSON arguments, and its JSON results.
+#include "c_json.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "deltackpt/errors.hpp"
+
+namespace deltackpt::detail::capi {
+namespace {
+
+// Reads the members of one JSON object argument by name and refuses, in
+// finish(), every member nobody asked for, so a misspelt key is an error
+// rather than a silently ignored option. A null document reads as {}.
+class ObjectReader {
+ public:
+  ObjectReader(Json& doc, std::string what) : what_(std::move(what)) {
+    if (doc.is_null()) return;
+    if (!doc.is_object()) throw InvalidArgument(what_ + " must be a JSON object");
+    doc_ = &doc;
+  }
+
+  // The member `key`; nullptr when it is absent or null.
+  Json* find(const char* key) {
+    known_.emplace_back(key);
+    if (doc_ == nullptr) return nullptr;
+    const auto it = doc_->find(key);
+    if (it == doc_->end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  std::string string(const char* key) {
+    const Json* v = find(key);
+    if (v == nullptr) return {};
+    if (!v->is_string()) fail(key, "must be a string");
+    return v->get<std::string>();
+  }
+
+  bool boolean(const char* key, bool fallback) {
+    const Json* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_boolean()) fail(key, "must be true or false");
+    return v->get<bool>();
+  }
+
+  std::int64_t int64(const char* key, std::int64_t fallback) {
+    const Json* v = find(key);
+    if (v == nullptr) return fallback;
+    if (v->is_number_unsigned()) {
+      const auto u = v->get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        fail(key, "must fit in a signed 64-bit integer");
+      }
+      return static_cast<std::int64_t>(u);
+    }
+    if (!v->is_number_integer()) fail(key, "must be an integer");
+    return v->get<std::int64_t>();
+  }
+
+  std::size_t size(const char* key, std::size_t fallback) {
+    const Json* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_number_unsigned()) fail(key, "must be a non-negative integer");
+    const auto u = v->get<std::uint64_t>();
+    if (u > std::numeric_limits<std::size_t>::max()) fail(key, "is too large");
+    return static_cast<std::size_t>(u);
+  }
+
+  double number(const char* key, double fallback) {
+    const Json* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_number()) fail(key, "must be a number");
+    return v->get<double>();
+  }
+
+  // Moves the member out; `fallback` when absent or null.
+  Json take_object(const char* key, Json fallback) {
+    Json* v = find(key);
+    if (v == nullptr) return fallback;
+    if (!v->is_object()) fail(key, "must be a JSON object");
+    return std::move(*v);
+  }
+
+  std::vector<std::string> strings(const char* key) {
+    const Json* v = find(key);
+    std::vector<std::string> out;
+    if (v == nullptr) return out;
+    if (!v->is_array()) fail(key, "must be an array of strings");
+    out.reserve(v->size());
+    for (const Json& item : *v) {
+      if (!item.is_string()) fail(key, "must be an array of strings");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  void finish() const {
+    if (doc_ == nullptr) return;
+    for (const auto& item : doc_->items()) {
+      bool known = false;
+      for (const std::string& k : known_) known = known || k == item.key();
+      if (!known) {
+        throw InvalidArgument(what_ + ": unknown key \"" + item.key() + "\"");
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const char* key, const char* problem) const {
+    throw InvalidArgument(what_ + ": \"" + key + "\" " + problem);
+  }
+
+ private:
+  std::string what_;
+  Json* doc_ = nullptr;
+  std::vector<std::string> known_;
+};
+
+// Optional ids read as "" when absent, null or empty; otherwise a string.
+Json optional_id(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
+
+Json pending_json(const std::vector<std::string>& nodes) {
+  Json out = Json::array();
+  for (const auto& n : nodes) out.push_back(n);
+  return out;
+}
+
+Json stats_json(const ThreadStats& t) {
+  return Json{{"thread_id", t.thread_id},
+              {"checkpoints", t.checkpoints},
+              {"full_rows", t.full_rows},
+              {"delta_rows", t.delta_rows},
+              {"stored_bytes", t.stored_bytes},
+              {"full_state_bytes", t.full_state_bytes},
+              {"ratio", t.ratio()},
+              {"longest_chain", t.longest_chain},
+              {"largest_row_bytes", t.largest_row_bytes},
+              {"largest_row_id", t.largest_row_id}};
+}
+
+}  // namespace
+
+Json parse_argument(const char* text, std::string_view what, bool optional) {
+  if (text == nullptr || *text == '\0') {
+    if (optional) return Json(nullptr);
+    throw InvalidArgument(std::string(what) + (text == nullptr ? " is NULL" : " is empty"));
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw InvalidArgument(std::string(what) + " is not valid JSON: " + e.what());
+  }
+}
+
+OpenOptions open_options_from_json(Json&& doc) {
+  ObjectReader r(doc, "deltackpt_open: options_json");
+  OpenOptions o;
+  o.deltas = r.boolean("deltas", o.deltas);
+  o.delta.full_snapshot_interval = r.size("full_snapshot_interval", o.delta.full_snapshot_interval);
+  if (o.delta.full_snapshot_interval == 0) r.fail("full_snapshot_interval", "must be at least 1");
+  o.delta.replay_budget = r.number("replay_budget", o.delta.replay_budget);
+  if (!(o.delta.replay_budget >= 0.0)) r.fail("replay_budget", "must be at least 0");
+  o.delta.cache_bytes = r.size("cache_bytes", o.delta.cache_bytes);
+  const std::string durability = r.string("durability");
+  if (durability == "normal") {
+    o.durability = Durability::kNormal;
+  } else if (!durability.empty() && durability != "full") {
+    r.fail("durability", "must be \"full\" or \"normal\"");
+  }
+  o.pool_size = r.size("pool_size", o.pool_size);
+  if (o.pool_size == 0) r.fail("pool_size", "must be at least 1");
+  o.payload_encoding = r.string("payload_encoding");
+  if (!o.payload_encoding.empty() && o.payload_encoding != "json" && o.payload_encoding != "lz4") {
+    r.fail("payload_encoding", "must be \"json\" or \"lz4\"");
+  }
+  o.migrate = r.boolean("migrate", o.migrate);
+  r.finish();
+  return o;
+}
+
+Checkpoint checkpoint_from_json(Json&& doc) {
+  if (doc.is_null()) throw InvalidArgument("deltackpt_save: checkpoint_json must be a JSON object");
+  ObjectReader r(doc, "deltackpt_save: checkpoint_json");
+  Checkpoint cp;
+  cp.thread_id = r.string("thread_id");
+  if (cp.thread_id.empty()) r.fail("thread_id", "is required (a non-empty string)");
+  cp.checkpoint_id = r.string("checkpoint_id");
+  cp.parent_id = r.string("parent_id");
+  cp.step = r.int64("step", 0);
+  cp.state = r.take_object("state", Json::object());
+  cp.pending_nodes = r.strings("pending_nodes");
+  cp.metadata = r.take_object("metadata", Json::object());
+  const std::string created_at = r.string("created_at");
+  if (!created_at.empty()) cp.created_at = parse_timestamp(created_at);
+  r.finish();
+  return cp;
+}
+
+ListOptions list_options_from_json(Json&& doc) {
+  ObjectReader r(doc, "deltackpt_list: options_json");
+  ListOptions o;
+  o.limit = r.size("limit", 0);
+  o.before = r.string("before");
+  o.metadata_filter = r.take_object("metadata_filter", Json::object());
+  r.finish();
+  return o;
+}
+
+RetentionPolicy retention_from_json(Json&& doc) {
+  ObjectReader r(doc, "deltackpt_prune: policy_json");
+  RetentionPolicy p;
+  if (r.find("keep_last") != nullptr) p.keep_last = r.size("keep_last", 0);
+  if (r.find("max_age_seconds") != nullptr) {
+    const double seconds = r.number("max_age_seconds", 0.0);
+    // Beyond ~292000 years the microseconds no longer fit in 64 bits.
+    if (!(seconds >= 0.0) || seconds > 9.0e12) {
+      r.fail("max_age_seconds", "must be a number of seconds between 0 and 9e12");
+    }
+    p.max_age = std::chrono::microseconds(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
+  }
+  r.finish();
+  return p;
+}
+
+Json to_json(Checkpoint&& cp) {
+  Json out = Json::object();
+  out["thread_id"] = std::move(cp.thread_id);
+  out["checkpoint_id"] = std::move(cp.checkpoint_id);
+  out["parent_id"] = optional_id(cp.parent_id);
+  out["step"] = cp.step;
+  out["created_at"] = format_timestamp(cp.created_at);
+  out["metadata"] = std::move(cp.metadata);
+  out["pending_nodes"] = pending_json(cp.pending_nodes);
+  out["state"] = std::move(cp.state);
+  return out;
+}
+
+Json to_json(const CheckpointInfo& info) {
+  Json out = Json::object();
+  out["thread_id"] = info.thread_id;
+  out["checkpoint_id"] = info.checkpoint_id;
+  out["parent_id"] = optional_id(info.parent_id);
+  out["step"] = info.step;
+  out["created_at"] = format_timestamp(info.created_at);
+  out["metadata"] = info.metadata;
+  out["pending_nodes"] = pending_json(info.pending_nodes);
+  out["kind"] = to_string(info.kind);
+  out["base_id"] = info.base_id;
+  out["depth"] = info.depth;
+  out["stored_bytes"] = info.stored_bytes;
+  out["state_bytes"] = info.state_bytes;
+  return out;
+}
+
+Json to_json(const std::vector<std::string>& strings) {
+  Json out = Json::array();
+  for (const auto& s : strings) out.push_back(s);
+  return out;
+}
+
+Json to_json(const PruneResult& result) {
+  return Json{{"removed", result.removed}, {"rewritten", result.rewritten}};
+}
+
+Json to_json(const StoreStats& stats) {
+  Json threads = Json::array();
+  for (const auto& t : stats.threads) threads.push_back(stats_json(t));
+  Json total = stats_json(stats.total);
+  total.erase("thread_id");
+  total["threads"] = stats.threads.size();
+  return Json{{"total", std::move(total)}, {"threads", std::move(threads)}};
+}
+
+Json to_json(const VerifyReport& report) {
+  Json problems = Json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back(
+        {{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
+  }
+  return Json{{"ok", report.ok()},
+              {"threads", report.threads},
+              {"checkpoints", report.checkpoints},
+              {"problems", std::move(problems)}};
+}
+
+}  // namespace deltackpt::detail::capi
