@@ -55,7 +55,7 @@ constexpr std::string_view kUsage = R"(usage: deltackpt-bench [options]
                       default budget, each budget at the default interval
                       (default backend: sqlite-normal)
   --sweep-grid        the same over every interval x budget pair
-  --sweep-intervals L (default: 10,25,50,100,200)
+  --sweep-intervals L (default: 10,25,50,100,200,400)
   --sweep-budgets L   (default: 0.5,1,2,4)
   --json              print JSON instead of the tables
   --csv FILE          also write a CSV of every run
@@ -109,7 +109,7 @@ struct Options {
   bool quick = false;
   bool sweep = false;
   bool sweep_grid = false;
-  std::vector<std::size_t> sweep_intervals = {10, 25, 50, 100, 200};
+  std::vector<std::size_t> sweep_intervals = {10, 25, 50, 100, 200, 400};
   std::vector<double> sweep_budgets = {0.5, 1, 2, 4};
   bool json = false;
   std::string csv;

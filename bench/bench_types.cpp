@@ -112,6 +112,8 @@ Json to_json(const RunResult& r) {
               {"full_rows", r.full_rows},
               {"delta_rows", r.delta_rows},
               {"max_depth", r.max_depth},
+              {"replay_bytes_latest", r.replay_bytes_latest},
+              {"replay_bytes_mean", r.replay_bytes_mean},
               {"save_us", summary_json(r.save_all)},
               {"save_last10_us", summary_json(r.save_last10)},
               {"save_wall_s", r.save_wall_s},
@@ -121,6 +123,7 @@ Json to_json(const RunResult& r) {
               {"load_by_id_cold_p50_us", optional_json(r.load_by_id_us)},
               {"history_ms", optional_json(r.history_ms)},
               {"peak_rss_mb", r.peak_rss_mb},
+              {"save_rss_mb", r.save_rss_mb},
               {"cpu_total_s", r.cpu_total_s},
               {"wall_total_s", r.wall_total_s},
               {"verified", r.verified},
@@ -144,6 +147,8 @@ RunResult result_from_json(const Json& j) {
   r.full_rows = j.at("full_rows").get<std::size_t>();
   r.delta_rows = j.at("delta_rows").get<std::size_t>();
   r.max_depth = j.at("max_depth").get<std::int32_t>();
+  r.replay_bytes_latest = j.value("replay_bytes_latest", std::int64_t{0});
+  r.replay_bytes_mean = j.value("replay_bytes_mean", 0.0);
   r.save_all = summary_from(j.at("save_us"));
   r.save_last10 = summary_from(j.at("save_last10_us"));
   r.save_wall_s = j.at("save_wall_s").get<double>();
@@ -153,6 +158,7 @@ RunResult result_from_json(const Json& j) {
   r.load_by_id_us = optional_from(j, "load_by_id_cold_p50_us");
   r.history_ms = optional_from(j, "history_ms");
   r.peak_rss_mb = j.at("peak_rss_mb").get<double>();
+  r.save_rss_mb = j.value("save_rss_mb", 0.0);
   r.cpu_total_s = j.at("cpu_total_s").get<double>();
   r.wall_total_s = j.at("wall_total_s").get<double>();
   r.verified = j.at("verified").get<bool>();

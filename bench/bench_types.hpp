@@ -55,6 +55,11 @@ struct RunResult {
   std::size_t full_rows = 0;
   std::size_t delta_rows = 0;
   std::int32_t max_depth = 0;  // longest delta chain (delta and raw)
+  // Payload bytes a load must read and replay (its chain: the full row and
+  // the deltas after it), for the latest checkpoint and averaged over all.
+  // Deterministic, unlike load latency. For adk: every row of the thread.
+  std::int64_t replay_bytes_latest = 0;
+  double replay_bytes_mean = 0;
 
   Summary save_all;     // every save, microseconds
   Summary save_last10;  // the last 10% of saves
@@ -67,6 +72,7 @@ struct RunResult {
   std::optional<double> history_ms;     // median of history(thread)
 
   double peak_rss_mb = 0;  // the child process's peak RSS (getrusage)
+  double save_rss_mb = 0;  // its peak RSS when the saves were done (before any load)
   double cpu_total_s = 0;  // the child's whole CPU time (user + sys)
   double wall_total_s = 0;
   bool verified = false;  // every load matched what was saved

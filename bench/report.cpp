@@ -127,6 +127,7 @@ std::vector<TargetCheck> check_targets(const std::vector<RunResult>& results) {
         {"load-by-id p50", [](const RunResult& r) { return r.load_by_id_us; }},
         {"history", [](const RunResult& r) { return r.history_ms; }},
         {"peak RSS", [](const RunResult& r) { return std::optional<double>(r.peak_rss_mb); }},
+        {"RSS after saves", [](const RunResult& r) { return std::optional<double>(r.save_rss_mb); }},
     };
     TargetCheck t;
     t.name = "tool_results: every figure, delta / full";
@@ -239,9 +240,9 @@ void print_sweep(std::ostream& out, const std::vector<RunResult>& results) {
   for (const auto& w : workloads_of(results)) {
     out << "\n== sweep: " << w << "\n";
     char line[400];
-    std::snprintf(line, sizeof line, "%-13s %8s %6s %10s %7s %9s %6s | %9s %9s | %9s %9s %9s\n",
+    std::snprintf(line, sizeof line, "%-13s %8s %6s %10s %7s %9s %6s %9s %9s | %9s %9s | %9s %9s %9s\n",
                   "backend", "interval", "budget", "stored", "x-full", "rows f/d", "depth",
-                  "save p50", "last10%p50", "load warm", "cold", "by-id");
+                  "replay/l", "replay/m", "save p50", "last10%p50", "load warm", "cold", "by-id");
     out << line;
     for (const auto& r : results) {
       if (label(r) != w) continue;
@@ -250,13 +251,15 @@ void print_sweep(std::ostream& out, const std::vector<RunResult>& results) {
         continue;
       }
       const std::string rows = std::to_string(r.full_rows) + "/" + std::to_string(r.delta_rows);
-      std::snprintf(line, sizeof line, "%-13s %8zu %6.2f %10s %7.2f %9s %6d | %9s %9s | %9s %9s %9s\n",
+      std::snprintf(line, sizeof line, "%-13s %8zu %6.2f %10s %7.2f %9s %6d %9s %9s | %9s %9s | %9s %9s %9s\n",
                     r.spec.backend.c_str(), r.spec.interval, r.spec.budget,
                     format_bytes(static_cast<double>(r.stored_bytes)).c_str(),
                     r.stored_bytes > 0 ? static_cast<double>(r.full_state_bytes) /
                                              static_cast<double>(r.stored_bytes)
                                        : 0,
-                    rows.c_str(), r.max_depth, format_us(r.save_all.p50).c_str(),
+                    rows.c_str(), r.max_depth,
+                    format_bytes(static_cast<double>(r.replay_bytes_latest)).c_str(),
+                    format_bytes(r.replay_bytes_mean).c_str(), format_us(r.save_all.p50).c_str(),
                     format_us(r.save_last10.p50).c_str(), opt_us(r.load_warm_us).c_str(),
                     opt_us(r.load_cold_us).c_str(), opt_us(r.load_by_id_us).c_str());
       out << line;
@@ -267,9 +270,9 @@ void print_sweep(std::ostream& out, const std::vector<RunResult>& results) {
 void write_csv(std::ostream& out, const std::vector<RunResult>& results) {
   out << "workload,steps,seed,strategy,backend,interval,budget,cache_mb,ok,verified,stored_bytes,"
          "full_state_bytes,ratio_vs_full_states,row_bytes,last_state_bytes,full_rows,delta_rows,"
-         "max_depth,save_p50_us,save_p95_us,save_p99_us,save_mean_us,save_max_us,"
+         "max_depth,replay_bytes_latest,replay_bytes_mean,save_p50_us,save_p95_us,save_p99_us,save_mean_us,save_max_us,"
          "save_last10_p50_us,save_last10_p95_us,save_last10_p99_us,save_wall_s,save_cpu_s,"
-         "load_warm_p50_us,load_cold_p50_us,load_by_id_cold_p50_us,history_ms,peak_rss_mb,"
+         "load_warm_p50_us,load_cold_p50_us,load_by_id_cold_p50_us,history_ms,peak_rss_mb,save_rss_mb,"
          "cpu_total_s,wall_total_s,error\n";
   const auto opt = [](const std::optional<double>& v) { return v ? fmt("%.1f", *v) : std::string(); };
   for (const auto& r : results) {
@@ -283,14 +286,16 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& results) {
                                                 static_cast<double>(r.stored_bytes)
                                           : 0)
         << ',' << r.row_bytes << ',' << r.last_state_bytes << ',' << r.full_rows << ','
-        << r.delta_rows << ',' << r.max_depth << ',' << fmt("%.1f", r.save_all.p50) << ','
+        << r.delta_rows << ',' << r.max_depth << ',' << r.replay_bytes_latest << ','
+        << fmt("%.0f", r.replay_bytes_mean) << ',' << fmt("%.1f", r.save_all.p50) << ','
         << fmt("%.1f", r.save_all.p95) << ',' << fmt("%.1f", r.save_all.p99) << ','
         << fmt("%.1f", r.save_all.mean) << ',' << fmt("%.1f", r.save_all.max) << ','
         << fmt("%.1f", r.save_last10.p50) << ',' << fmt("%.1f", r.save_last10.p95) << ','
         << fmt("%.1f", r.save_last10.p99) << ',' << fmt("%.4f", r.save_wall_s) << ','
         << fmt("%.4f", r.save_cpu_s) << ',' << opt(r.load_warm_us) << ',' << opt(r.load_cold_us)
         << ',' << opt(r.load_by_id_us) << ',' << (r.history_ms ? fmt("%.2f", *r.history_ms) : "")
-        << ',' << fmt("%.1f", r.peak_rss_mb) << ',' << fmt("%.3f", r.cpu_total_s) << ','
+        << ',' << fmt("%.1f", r.peak_rss_mb) << ',' << fmt("%.1f", r.save_rss_mb) << ','
+        << fmt("%.3f", r.cpu_total_s) << ','
         << fmt("%.3f", r.wall_total_s) << ",\"" << error << "\"\n";
   }
 }

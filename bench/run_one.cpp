@@ -205,6 +205,7 @@ class Runner {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     r.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+    r.save_rss_mb = save_rss_mb_;
     r.cpu_total_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
     r.wall_total_s = micros(wall0, Clock::now()) * 1e-6;
@@ -267,6 +268,9 @@ class Runner {
       ids_[i] = std::move(id);
     }
     save_cpu_s_ = cpu;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    save_rss_mb_ = static_cast<double>(usage.ru_maxrss) / 1024.0;
   }
 
   bool same_state(const Json& got, std::size_t step) const {
@@ -480,6 +484,21 @@ class Runner {
     }
     row_bytes_.assign(n_, 0);
     for (std::size_t i = 0; i < n_; ++i) row_bytes_[i] = bytes.at(ids_[i]);
+    // Replay bytes: a delta row's chain is its parent's plus itself.
+    std::unordered_map<std::string, std::int64_t> chain;
+    std::int64_t all_rows = 0;
+    double sum = 0;
+    for (auto it = headers.rbegin(); it != headers.rend(); ++it) {  // oldest first
+      const RowHeader& h = *it;
+      all_rows += h.payload_size + static_cast<std::int64_t>(h.metadata.size());
+      std::int64_t c = h.payload_size;
+      if (h.kind == RowKind::kDelta) c += chain.at(h.parent_id);
+      if (spec_.strategy == "adk") c = all_rows;  // adk lists the whole thread
+      chain[h.checkpoint_id] = c;
+      sum += static_cast<double>(c);
+    }
+    r.replay_bytes_latest = chain.at(ids_.back());
+    r.replay_bytes_mean = sum / static_cast<double>(n_);
   }
 
   void summarize_saves(RunResult& r) {
@@ -512,6 +531,7 @@ class Runner {
   std::vector<std::string> ids_;
   std::vector<std::int64_t> row_bytes_;
   double save_cpu_s_ = 0;
+  double save_rss_mb_ = 0;
   std::size_t verified_loads_ = 0;
 };
 

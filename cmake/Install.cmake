@@ -45,9 +45,10 @@ if(DELTACKPT_BUILD_SHARED)
   target_link_libraries(deltackpt_shared
     PUBLIC nlohmann_json::nlohmann_json
     PRIVATE deltackpt)
-  if(NOT DELTACKPT_SANITIZE)
-    # Every symbol resolved at link time: a dependency missing from the list
-    # above fails here, not in a consumer's program.
+  if(NOT DELTACKPT_SANITIZE AND NOT DELTACKPT_FUZZ)
+    # Every symbol resolved at link time: a dependency missing from the link
+    # fails here, not in a consumer's program. (Sanitizer and fuzzer builds
+    # leave their runtimes' symbols to the program.)
     target_link_options(deltackpt_shared PRIVATE LINKER:--no-undefined)
   endif()
 endif()

@@ -15,9 +15,11 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+#if !DELTACKPT_HAVE_POSTGRES
 [[noreturn]] void no_postgres() {
   throw InvalidArgument("deltackpt: this build has no PostgreSQL backend (DELTACKPT_WITH_POSTGRES=OFF)");
 }
+#endif
 
 }  // namespace
 

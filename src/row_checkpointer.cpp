@@ -15,9 +15,10 @@ namespace {
 
 // Rows fetched per page while filtering list() results on metadata.
 constexpr std::size_t kListPage = 256;
-// How often a save with an implicit parent follows a head that other
-// writers keep moving before it gives up with Conflict.
-constexpr int kMaxHeadRetries = 16;
+// How often a delta save with an implicit parent follows a head that other
+// writers keep moving before it writes a full row instead (which the store
+// appends after any head, so it cannot lose the race).
+constexpr int kHeadRetriesBeforeFullRow = 3;
 
 bool metadata_matches(const Json& metadata, const Json& filter) {
   for (auto it = filter.begin(); it != filter.end(); ++it) {
@@ -126,11 +127,19 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
     try {
       store_.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
-      if (implicit_parent && attempt < kMaxHeadRetries &&
-          head_moved(cp.thread_id, built.row.header.parent_id)) {
-        continue;
+      if (!implicit_parent || !head_moved(cp.thread_id, built.row.header.parent_id)) throw;
+      if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
+      // Other writers keep moving the head: a full row needs no parent state,
+      // so the store can append it after whatever the head is, without a race.
+      const BuiltRow full = build_row(cp, id, created, state_bytes, std::nullopt,
+                                      std::string(store_.payload_encoding()));
+      store_.insert(full.row, InsertMode::kAppend);
+      {
+        std::lock_guard lock(heads_mutex_);
+        heads_[cp.thread_id] = id;
       }
-      throw;
+      if (options_.cache_bytes > 0) remember(cp, full, std::nullopt, state_bytes);
+      return id;
     }
     {
       std::lock_guard lock(heads_mutex_);

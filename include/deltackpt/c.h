@@ -206,10 +206,11 @@ DELTACKPT_EXPORT int deltackpt_threads(deltackpt_store_t* store,
 DELTACKPT_EXPORT int deltackpt_remove_thread(deltackpt_store_t* store, const char* thread_id,
                                              size_t* removed) DELTACKPT_C_NOEXCEPT;
 
-/* Deletes the checkpoints of the thread that `policy_json` does not keep:
+/* Deletes the checkpoints of the thread that `policy_json` (required) does
+ * not keep:
  *   {"keep_last": 50,                 keep at most this many of the newest
  *    "max_age_seconds": 604800}       delete those older than this (may be fractional)
- * (either or both; an empty policy deletes nothing). The newest checkpoint is
+ * (either or both; {} deletes nothing). The newest checkpoint is
  * always kept, and so is everything a kept checkpoint needs to load.
  * Ownership: when `result_json` is not NULL, *result_json receives
  * {"removed": n, "rewritten": m} (m: kept deltas rewritten as full rows),
