@@ -18,8 +18,8 @@ class RowCheckpointer;
 struct DeltaOptions {
   // A full row at least every this many checkpoints along a chain: a load
   // replays at most this many rows minus one. 1 stores full rows only.
-  // Default: 100 (chosen with the bench, see docs/BENCHMARKS.md).
-  std::size_t full_snapshot_interval = 100;
+  // Default: 200 (chosen with the bench, see docs/BENCHMARKS.md).
+  std::size_t full_snapshot_interval = 200;
   // A full row as soon as the deltas since the chain's full row would add up
   // to more than this multiple of that full row's size, so a load never
   // replays more than about (1 + replay_budget) times the state's size.

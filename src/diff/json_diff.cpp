@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "deltackpt/diff.hpp"
@@ -62,6 +63,47 @@ class Differ {
 
  private:
   std::optional<Json> object(const Json& a, const Json& b) {
+    if (auto walked = object_in_step(a, b)) return walked->empty() ? std::nullopt : std::optional<Json>(*walked);
+    return object_indexed(a, b);
+  }
+
+  // The common case without building an index: both objects list their
+  // surviving keys in the same order, a few keys are dropped (found within a
+  // short look-ahead) and new keys come last. Returns nullopt when that does
+  // not hold, and an empty object when nothing changed.
+  std::optional<Json> object_in_step(const Json& a, const Json& b) {
+    constexpr std::size_t kLookAhead = 16;
+    Json keys = Json::object();
+    Json drop = Json::array();
+    auto ia = a.begin();
+    auto ib = b.begin();
+    for (; ib != b.end(); ++ib) {
+      if (ia == a.end()) {  // a is used up: everything left in b is new
+        keys[ib.key()] = set_node(ib.value());
+        continue;
+      }
+      if (ia.key() != ib.key()) {
+        // Keys of `a` before this one of `b` were dropped, if it is close.
+        auto probe = ia;
+        std::size_t distance = 0;
+        while (probe != a.end() && distance < kLookAhead && probe.key() != ib.key()) {
+          ++probe;
+          ++distance;
+        }
+        if (probe == a.end() || probe.key() != ib.key()) return std::nullopt;
+        for (; ia != probe; ++ia) drop.push_back(ia.key());
+      }
+      if (auto patch = value(ia.value(), ib.value())) keys[ib.key()] = std::move(*patch);
+      ++ia;
+    }
+    for (; ia != a.end(); ++ia) drop.push_back(ia.key());
+    Json node = Json::object();
+    if (!keys.empty()) node["keys"] = std::move(keys);
+    if (!drop.empty()) node["drop"] = std::move(drop);
+    return node;
+  }
+
+  std::optional<Json> object_indexed(const Json& a, const Json& b) {
     // Position of each key of `a`. Small objects are searched linearly.
     std::unordered_map<std::string_view, std::size_t> index;
     std::vector<const std::string*> a_keys;
@@ -153,12 +195,46 @@ class Differ {
       Json hunk = hunk_at(prefix);
       hunk["patch"] = *value(a[prefix], b[prefix]);
       edits.push_back(std::move(hunk));
+    } else if (mostly_unrelated(a, b, prefix, a_mid, b_mid)) {
+      // A list replaced by a different one (a fresh query result, say): an
+      // edit script would pair unrelated elements and diff them for nothing.
+      Json del = hunk_at(prefix);
+      del["del"] = a_mid;
+      edits.push_back(std::move(del));
+      Json ins = hunk_at(prefix + a_mid);
+      ins["ins"] = Json(b.begin() + static_cast<std::ptrdiff_t>(prefix),
+                        b.begin() + static_cast<std::ptrdiff_t>(prefix + b_mid));
+      edits.push_back(std::move(ins));
     } else {
       middle_edits(a, b, prefix, a_mid, b_mid, edits);
     }
     Json node = Json::object();
     node["edits"] = std::move(edits);
     return node;
+  }
+
+  // True when the changed middles share almost no elements and the first
+  // few pairs of them do not diff into anything smaller than themselves: then
+  // nothing is to be gained by searching and pairing. Linear in the middles
+  // plus a bounded sample.
+  bool mostly_unrelated(const Json& a, const Json& b, std::size_t prefix, std::size_t a_mid,
+                        std::size_t b_mid) {
+    constexpr std::size_t kSmall = 32;
+    constexpr std::size_t kSample = 8;
+    if (a_mid + b_mid <= kSmall) return false;
+    std::unordered_set<std::uint64_t> in_a;
+    in_a.reserve(a_mid);
+    for (std::size_t i = 0; i < a_mid; ++i) in_a.insert(detail::hash_value(a[prefix + i]));
+    std::size_t shared = 0;
+    for (std::size_t j = 0; j < b_mid; ++j) shared += in_a.count(detail::hash_value(b[prefix + j]));
+    if (shared * 4 >= std::min(a_mid, b_mid)) return false;
+    const std::size_t sample = std::min({kSample, a_mid, b_mid});
+    std::size_t useful = 0;
+    for (std::size_t k = 0; k < sample; ++k) {
+      const auto patch = value(a[prefix + k], b[prefix + k]);
+      if (patch && !patch->contains("set")) ++useful;
+    }
+    return useful * 2 < sample;
   }
 
   // Edit script over element hashes for a[prefix, prefix+a_mid) against

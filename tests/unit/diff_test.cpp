@@ -131,6 +131,31 @@ BOOST_AUTO_TEST_CASE(insert_at_front_costs_one_message) {
   check_round_trip(a, c);
 }
 
+BOOST_AUTO_TEST_CASE(a_replaced_list_is_one_delete_and_one_insert) {
+  // A fresh query result replacing the last one: nothing in common, so no
+  // element-by-element pairing (which would cost time and bytes for nothing).
+  Json a = Json::array(), b = Json::array();
+  for (int i = 0; i < 300; ++i) {
+    a.push_back({{"id", i}, {"name", "alpha " + std::to_string(i * 7)}, {"score", i * 0.5}});
+    b.push_back({{"id", 1000 + i}, {"label", "omega " + std::to_string(i * 11)}, {"ok", i % 2 == 0}});
+  }
+  const Json history(std::string(50000, 'h'));  // unchanged, so the root stays a patch
+  const Json before{{"history", history}, {"last_result", a}};
+  const Json after{{"history", history}, {"last_result", b}};
+  const Json delta = diff(before, after);
+  BOOST_TEST_REQUIRE(delta.contains("keys"), delta.dump().substr(0, 200));
+  const Json& node = delta.at("keys").at("last_result");
+  BOOST_TEST((node.contains("set") || node.at("edits").size() == 2u), node.dump().substr(0, 200));
+  check_round_trip(before, after);
+  // Whereas a list whose every element changed a little keeps nested patches.
+  for (auto& e : a) e["name"] = e["name"].get<std::string>() + std::string(200, '.');
+  Json c = a;
+  for (auto& e : c) e["score"] = e["score"].get<double>() + 1.0;
+  const Json small = diff(a, c);
+  BOOST_TEST(small.dump().size() < c.dump().size() / 2);
+  check_round_trip(a, c);
+}
+
 BOOST_AUTO_TEST_CASE(large_text_with_few_edits) {
   std::string doc;
   for (int i = 0; i < 1500; ++i) {
