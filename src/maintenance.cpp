@@ -92,6 +92,19 @@ VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress
   return report;
 }
 
+Json to_json(const ThreadStats& t) {
+  return Json{{"thread_id", t.thread_id},
+              {"checkpoints", t.checkpoints},
+              {"full_rows", t.full_rows},
+              {"delta_rows", t.delta_rows},
+              {"stored_bytes", t.stored_bytes},
+              {"full_state_bytes", t.full_state_bytes},
+              {"ratio", t.ratio()},
+              {"longest_chain", t.longest_chain},
+              {"largest_row_bytes", t.largest_row_bytes},
+              {"largest_row_id", t.largest_row_id}};
+}
+
 StoreStats stats(Checkpointer& cp, std::string_view thread_id) {
   RowStore& store = store_of(cp);
   StoreStats result;

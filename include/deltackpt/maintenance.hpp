@@ -59,6 +59,10 @@ struct StoreStats {
   ThreadStats total;  // thread_id empty
 };
 
+// The fields of `t` as a JSON object (what the CLI's and the C API's
+// --json output print), with "ratio" computed.
+DELTACKPT_EXPORT Json to_json(const ThreadStats& t);
+
 // Reads headers only (no payloads). REQUIRES: cp.row_store() is not null.
 DELTACKPT_EXPORT StoreStats stats(Checkpointer& cp, std::string_view thread_id = {});
 

@@ -127,18 +127,6 @@ Json pending_json(const std::vector<std::string>& nodes) {
   return out;
 }
 
-Json stats_json(const ThreadStats& t) {
-  return Json{{"thread_id", t.thread_id},
-              {"checkpoints", t.checkpoints},
-              {"full_rows", t.full_rows},
-              {"delta_rows", t.delta_rows},
-              {"stored_bytes", t.stored_bytes},
-              {"full_state_bytes", t.full_state_bytes},
-              {"ratio", t.ratio()},
-              {"longest_chain", t.longest_chain},
-              {"largest_row_bytes", t.largest_row_bytes},
-              {"largest_row_id", t.largest_row_id}};
-}
 
 }  // namespace
 
@@ -266,8 +254,8 @@ Json to_json(const PruneResult& result) {
 
 Json to_json(const StoreStats& stats) {
   Json threads = Json::array();
-  for (const auto& t : stats.threads) threads.push_back(stats_json(t));
-  Json total = stats_json(stats.total);
+  for (const auto& t : stats.threads) threads.push_back(deltackpt::to_json(t));
+  Json total = deltackpt::to_json(stats.total);
   total.erase("thread_id");
   total["threads"] = stats.threads.size();
   return Json{{"total", std::move(total)}, {"threads", std::move(threads)}};

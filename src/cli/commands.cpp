@@ -32,18 +32,6 @@ std::string ratio_text(double ratio) {
   return buffer;
 }
 
-Json stats_json(const ThreadStats& t) {
-  return Json{{"thread_id", t.thread_id},
-              {"checkpoints", t.checkpoints},
-              {"full_rows", t.full_rows},
-              {"delta_rows", t.delta_rows},
-              {"stored_bytes", t.stored_bytes},
-              {"full_state_bytes", t.full_state_bytes},
-              {"ratio", t.ratio()},
-              {"longest_chain", t.longest_chain},
-              {"largest_row_bytes", t.largest_row_bytes},
-              {"largest_row_id", t.largest_row_id}};
-}
 
 void print_summary(const ThreadStats& t) {
   std::cout << "checkpoints:      " << t.checkpoints << " (" << t.full_rows << " full, " << t.delta_rows
@@ -161,7 +149,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   const StoreStats s = stats(*cp, thread);
   const ThreadStats t = s.threads.empty() ? ThreadStats{} : s.threads.front();
   if (store.json) {
-    Json out = stats_json(t);
+    Json out = deltackpt::to_json(t);
     out["saved"] = saved;
     out["skipped_lines"] = skipped;
     std::cout << out.dump(2) << '\n';
@@ -179,7 +167,7 @@ int run_threads(const StoreArgs& store) {
   const StoreStats s = stats(*cp);
   if (store.json) {
     Json out = Json::array();
-    for (const auto& t : s.threads) out.push_back(stats_json(t));
+    for (const auto& t : s.threads) out.push_back(deltackpt::to_json(t));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -271,8 +259,8 @@ int run_stats(const StoreArgs& store, const std::string& thread) {
   if (!thread.empty() && s.threads.empty()) throw NotFound("deltackpt: stats: no thread " + thread);
   if (store.json) {
     Json threads = Json::array();
-    for (const auto& t : s.threads) threads.push_back(stats_json(t));
-    Json total = stats_json(s.total);
+    for (const auto& t : s.threads) threads.push_back(deltackpt::to_json(t));
+    Json total = deltackpt::to_json(s.total);
     total.erase("thread_id");
     total["threads"] = s.threads.size();
     std::cout << Json{{"total", total}, {"threads", threads}}.dump(2) << '\n';
@@ -349,7 +337,7 @@ int run_import_adk(const std::string& source, const StoreArgs& store, std::optio
       import_adk_sqlite(source, *cp, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   const StoreStats s = stats(*cp);
   if (store.json) {
-    Json out = stats_json(s.total);
+    Json out = deltackpt::to_json(s.total);
     out.erase("thread_id");
     out["imported_threads"] = r.threads;
     out["imported_checkpoints"] = r.checkpoints;
