@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "conformance/cases.hpp"
+#include "support/pg_env.hpp"
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/config.hpp"
 #if DELTACKPT_HAVE_POSTGRES
@@ -63,21 +64,10 @@ struct DeltaSqliteLz4Fixture {
 // PostgreSQL: the server DELTACKPT_TEST_PG_DSN names, shared by every case
 // (each uses fresh thread ids). Without it the suites are skipped, unless
 // DELTACKPT_TEST_PG_REQUIRED=1 (scripts/test), which makes them fail.
-std::string pg_dsn() {
-  const char* dsn = std::getenv("DELTACKPT_TEST_PG_DSN");
-  return dsn != nullptr ? dsn : "";
-}
+using deltackpt::testing::pg_dsn;
+using deltackpt::testing::pg_enabled;
+using deltackpt::testing::pg_required;
 
-bool pg_required() {
-  const char* required = std::getenv("DELTACKPT_TEST_PG_REQUIRED");
-  return required != nullptr && std::string(required) == "1";
-}
-
-boost::test_tools::assertion_result pg_enabled(boost::unit_test::test_unit_id) {
-  boost::test_tools::assertion_result enabled(!pg_dsn().empty() || pg_required());
-  enabled.message() << "DELTACKPT_TEST_PG_DSN is not set";
-  return enabled;
-}
 
 #if DELTACKPT_HAVE_POSTGRES
 std::unique_ptr<Checkpointer> open_test_postgres() {

@@ -27,6 +27,7 @@
 #include "deltackpt/deltackpt.hpp"
 #include "migrate/migration.hpp"
 #include "row_codec.hpp"
+#include "support/pg_env.hpp"
 #include "support/printers.hpp"
 
 using namespace deltackpt;
@@ -34,22 +35,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string pg_dsn() {
-  const char* dsn = std::getenv("DELTACKPT_TEST_PG_DSN");
-  return dsn != nullptr ? dsn : "";
-}
+using deltackpt::testing::pg_dsn;
+using deltackpt::testing::pg_enabled;
+using deltackpt::testing::pg_required;
 
-bool pg_required() {
-  const char* required = std::getenv("DELTACKPT_TEST_PG_REQUIRED");
-  return required != nullptr && std::string(required) == "1";
-}
-
-// Runs when a server is named, or required (then its absence fails).
-boost::test_tools::assertion_result pg_enabled(boost::unit_test::test_unit_id) {
-  boost::test_tools::assertion_result enabled(!pg_dsn().empty() || pg_required());
-  enabled.message() << "DELTACKPT_TEST_PG_DSN is not set";
-  return enabled;
-}
 
 std::string percent_encode(const std::string& value) {
   std::string out;
