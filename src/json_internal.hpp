@@ -3,12 +3,45 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "deltackpt/json.hpp"
 
 namespace deltackpt::detail {
+
+// The vector under an ordered_json object: its members by position, without
+// the iterator's type checks on every step.
+using JsonMembers = Json::object_t::Container;
+inline const JsonMembers& members_of(const Json& object) {
+  return object.get_ref<const Json::object_t&>();
+}
+inline JsonMembers& members_of(Json& object) { return object.get_ref<Json::object_t&>(); }
+
+// same_value(a, b) for the common case of two scalars or strings of one
+// type, inline; false when it cannot tell (then call same_value).
+inline bool surely_same_leaf(const Json& a, const Json& b) noexcept {
+  using Type = Json::value_t;
+  const Type t = a.type();
+  if (t != b.type()) return false;
+  switch (t) {
+    case Type::null: return true;
+    case Type::boolean: return *a.get_ptr<const Json::boolean_t*>() == *b.get_ptr<const Json::boolean_t*>();
+    case Type::number_integer:
+      return *a.get_ptr<const Json::number_integer_t*>() == *b.get_ptr<const Json::number_integer_t*>();
+    case Type::number_unsigned:
+      return *a.get_ptr<const Json::number_unsigned_t*>() == *b.get_ptr<const Json::number_unsigned_t*>();
+    case Type::number_float: {
+      const double x = *a.get_ptr<const Json::number_float_t*>();
+      const double y = *b.get_ptr<const Json::number_float_t*>();
+      return std::memcmp(&x, &y, sizeof x) == 0;  // bit for bit: 0.0 != -0.0
+    }
+    case Type::string: return *a.get_ptr<const Json::string_t*>() == *b.get_ptr<const Json::string_t*>();
+    default: return false;
+  }
+}
 
 // A structural hash consistent with same_value (equal values, equal hashes).
 // For in-process use only: it is not stable across builds and never stored.
@@ -32,6 +65,15 @@ struct ValueLimits {
 // JSON pointer of the first offending value.
 std::size_t validate_value(const Json& value, const ValueLimits& limits,
                            std::string_view what);
+
+// What validate_value checks, for `value` found `depth` levels deep in a
+// state: its serialized size, or std::nullopt when it breaks a limit (then
+// validate_value on the whole state says where). Lets a save that diffs
+// against a state known to be valid check only what changed.
+std::optional<std::size_t> checked_size(const Json& value, int depth, int max_depth);
+
+// quoted_size(s) when `s` is valid UTF-8, std::nullopt otherwise.
+std::optional<std::size_t> checked_quoted_size(std::string_view s);
 
 // Length of the longest valid UTF-8 prefix of `s` (== s.size() when valid).
 std::size_t valid_utf8_prefix(std::string_view s) noexcept;

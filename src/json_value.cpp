@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "deltackpt/errors.hpp"
 #include "deltackpt/json.hpp"
@@ -22,13 +23,18 @@ bool is_integer(Type t) noexcept {
 }
 
 // Integers compare by value whatever their signedness: 5 parsed (unsigned)
-// and 5 built from an int (signed) dump to the same text.
+// and 5 built from an int (signed) dump to the same text. Reads the stored
+// numbers directly: this runs for every unchanged value a save compares.
 bool same_integer(const Json& a, const Json& b) noexcept {
-  const bool a_neg = a.is_number_integer() && a.get<std::int64_t>() < 0;
-  const bool b_neg = b.is_number_integer() && b.get<std::int64_t>() < 0;
-  if (a_neg != b_neg) return false;
-  if (a_neg) return a.get<std::int64_t>() == b.get<std::int64_t>();
-  return a.get<std::uint64_t>() == b.get<std::uint64_t>();
+  const auto* a_signed = a.get_ptr<const Json::number_integer_t*>();
+  const auto* b_signed = b.get_ptr<const Json::number_integer_t*>();
+  if (a_signed != nullptr && b_signed != nullptr) return *a_signed == *b_signed;
+  if (a_signed != nullptr && *a_signed < 0) return false;
+  if (b_signed != nullptr && *b_signed < 0) return false;
+  const auto as_unsigned = [](const Json& v, const Json::number_integer_t* s) {
+    return s != nullptr ? static_cast<std::uint64_t>(*s) : *v.get_ptr<const Json::number_unsigned_t*>();
+  };
+  return as_unsigned(a, a_signed) == as_unsigned(b, b_signed);
 }
 
 std::size_t digits(std::uint64_t v) noexcept {
@@ -206,7 +212,6 @@ class FastCheck {
   }
   std::size_t total() const noexcept { return total_; }
 
- private:
   // Valid UTF-8, and its size as a JSON string literal.
   bool string(std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -233,14 +238,16 @@ class FastCheck {
         ++i;
         continue;
       }
-      const std::size_t valid = detail::valid_utf8_prefix(s.substr(i, std::min<std::size_t>(4, n - i)));
-      if (valid == 0) return false;
-      i += valid;
+      // Exactly one code point: the bytes after it may need escaping.
+      const std::size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      if (length > n - i || detail::valid_utf8_prefix(s.substr(i, length)) != length) return false;
+      i += length;
     }
     total_ += n + 2 + extra;
     return true;
   }
 
+ private:
   int max_depth_;
   std::size_t total_ = 0;
 };
@@ -264,14 +271,15 @@ bool same_value(const Json& a, const Json& b) noexcept {
   if (ta != tb) return is_integer(ta) && is_integer(tb) && same_integer(a, b);
   switch (ta) {
     case Type::null: return true;
-    case Type::boolean: return a.get<bool>() == b.get<bool>();
+    case Type::boolean:
+      return *a.get_ptr<const Json::boolean_t*>() == *b.get_ptr<const Json::boolean_t*>();
     case Type::number_integer:
     case Type::number_unsigned: return same_integer(a, b);
     case Type::number_float:
-      return std::bit_cast<std::uint64_t>(a.get<double>()) ==
-             std::bit_cast<std::uint64_t>(b.get<double>());
+      return std::bit_cast<std::uint64_t>(*a.get_ptr<const Json::number_float_t*>()) ==
+             std::bit_cast<std::uint64_t>(*b.get_ptr<const Json::number_float_t*>());
     case Type::string:
-      return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+      return *a.get_ptr<const Json::string_t*>() == *b.get_ptr<const Json::string_t*>();
     case Type::array: {
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -339,6 +347,18 @@ std::uint64_t hash_value(const Json& v) noexcept {
     }
     default: return 7;
   }
+}
+
+std::optional<std::size_t> checked_size(const Json& value, int depth, int max_depth) {
+  FastCheck fast(max_depth);
+  if (!fast.value(value, depth)) return std::nullopt;
+  return fast.total();
+}
+
+std::optional<std::size_t> checked_quoted_size(std::string_view s) {
+  FastCheck fast(0);
+  if (!fast.string(s)) return std::nullopt;
+  return fast.total();
 }
 
 std::size_t validate_value(const Json& value, const ValueLimits& limits,

@@ -6,6 +6,7 @@
 
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
+#include "diff/measured_diff.hpp"
 #include "json_internal.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
@@ -90,14 +91,7 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
   if (!cp.metadata.is_object()) {
     throw InvalidArgument(where + ": metadata must be a JSON object, not " + cp.metadata.type_name());
   }
-  const ValueLimits value_limits{options_.limits.max_depth};
-  const std::size_t state_bytes = validate_value(cp.state, value_limits, where + ": state");
-  if (state_bytes > options_.limits.max_state_bytes) {
-    throw InvalidArgument(where + ": state is " + std::to_string(state_bytes) +
-                          " bytes, over the limit of " +
-                          std::to_string(options_.limits.max_state_bytes));
-  }
-  validate_value(cp.metadata, value_limits, where + ": metadata");
+  validate_value(cp.metadata, ValueLimits{options_.limits.max_depth}, where + ": metadata");
   for (const auto& node : cp.pending_nodes) {
     if (valid_utf8_prefix(node) != node.size()) {
       throw InvalidArgument(where + ": a pending node name is not valid UTF-8");
@@ -115,15 +109,13 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
   // follows the new head, a bounded number of times.
   const bool implicit_parent = cp.parent_id.empty();
   if (!write_deltas_ && implicit_parent) {
-    const BuiltRow built = build_row(cp, id, created, state_bytes, std::nullopt,
-                                     std::string(store_.payload_encoding()));
+    const BuiltRow built = build_full_row(cp, id, created, validated_state_bytes(cp, where), "");
     store_.insert(built.row, InsertMode::kAppend);
     return id;
   }
   for (int attempt = 0;; ++attempt) {
     auto parent = resolve_parent(cp, /*use_head_cache=*/attempt == 0);
-    const BuiltRow built =
-        build_row(cp, id, created, state_bytes, parent, std::string(store_.payload_encoding()));
+    const BuiltRow built = build_row(cp, id, created, parent, where);
     try {
       store_.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
@@ -131,36 +123,40 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
       if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
       // Other writers keep moving the head: a full row needs no parent state,
       // so the store can append it after whatever the head is, without a race.
-      const BuiltRow full = build_row(cp, id, created, state_bytes, std::nullopt,
-                                      std::string(store_.payload_encoding()));
+      const auto state_bytes = static_cast<std::size_t>(built.row.header.state_size);
+      const BuiltRow full = build_full_row(cp, id, created, state_bytes, "");
       store_.insert(full.row, InsertMode::kAppend);
       {
         std::lock_guard lock(heads_mutex_);
         heads_[cp.thread_id] = id;
       }
-      if (options_.cache_bytes > 0) remember(cp, full, std::nullopt, state_bytes);
+      if (options_.cache_bytes > 0) remember(cp, full, std::nullopt);
       return id;
     }
     {
       std::lock_guard lock(heads_mutex_);
       heads_[cp.thread_id] = id;
     }
-    if (write_deltas_ && options_.cache_bytes > 0) remember(cp, built, std::move(parent), state_bytes);
+    if (write_deltas_ && options_.cache_bytes > 0) remember(cp, built, std::move(parent));
     return id;
   }
 }
 
-void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent,
-                               std::size_t state_bytes) {
+std::size_t RowCheckpointer::validated_state_bytes(const Checkpoint& cp,
+                                                   const std::string& where) const {
+  return validate_value(cp.state, ValueLimits{options_.limits.max_depth}, where + ": state");
+}
+
+void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built,
+                               std::optional<Parent> parent) {
   const RowHeader& h = built.row.header;
-  ChainPosition position{cp.thread_id, h.base_id, h.depth, 0, static_cast<std::int64_t>(state_bytes),
-                         static_cast<std::int64_t>(state_bytes)};
+  ChainPosition position{cp.thread_id, h.base_id, h.depth, 0, h.state_size, h.state_size};
   std::shared_ptr<Json> state;
   if (h.kind == RowKind::kDelta && parent) {
     position.chain_delta_bytes = parent->cached.position.chain_delta_bytes + h.payload_size;
     position.base_bytes = parent->cached.position.base_bytes;
-    // The next save diffs against this state: rather than copy the whole
-    // state, take the parent's cached copy and apply the delta to it.
+    // Rather than copy the whole state, take the parent's cached copy and
+    // apply the delta to it.
     parent->cached.state.reset();
     state = cache_.take(h.parent_id);
     if (state) {
@@ -172,7 +168,7 @@ void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built, std:
     }
   }
   if (!state) state = std::make_shared<Json>(cp.state);
-  cache_.put(h.checkpoint_id, CachedState{position, std::move(state)});
+  cache_.put(h.checkpoint_id, CachedState{position, std::move(state), /*validated=*/true});
 }
 
 bool RowCheckpointer::head_moved(const std::string& thread_id, const std::string& expected) {
@@ -214,15 +210,73 @@ std::optional<RowCheckpointer::Parent> RowCheckpointer::resolve_parent(const Che
 }
 
 RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const std::string& id,
-                                                     Timestamp created, std::size_t state_bytes,
+                                                     Timestamp created,
                                                      const std::optional<Parent>& parent,
-                                                     std::string payload_encoding) {
+                                                     const std::string& where) {
+  const std::string parent_id = parent ? parent->header.checkpoint_id : std::string();
+  const bool may_diff = write_deltas_ && parent && parent->cached.state &&
+                        static_cast<std::size_t>(parent->cached.position.depth) + 1 <
+                            options_.full_snapshot_interval;
+  if (!may_diff) return build_full_row(cp, id, created, validated_state_bytes(cp, where), parent_id);
+
+  const ChainPosition& pos = parent->cached.position;
+  const Json& parent_state = *parent->cached.state;
+  std::optional<Json> delta;
+  std::size_t state_bytes = 0;
+  if (parent->cached.validated) {
+    // O(change): what the new state shares with its valid parent is neither
+    // checked nor sized again.
+    auto measured = diff_measured(parent_state, static_cast<std::size_t>(pos.state_bytes), cp.state,
+                                  options_.diff, ValueLimits{options_.limits.max_depth});
+    if (measured.to_valid) {
+      delta = std::move(measured.delta);
+      state_bytes = measured.to_bytes;
+    }
+  }
+  if (!delta) {  // validate_value throws, naming what is wrong, if anything is
+    state_bytes = validated_state_bytes(cp, where);
+    delta = diff(parent_state, cp.state, options_.diff);
+  }
+  std::string text = delta->dump();
+  const bool smaller = text.size() < state_bytes;
+  const bool within_budget =
+      static_cast<double>(pos.chain_delta_bytes) + static_cast<double>(text.size()) <=
+      options_.replay_budget * static_cast<double>(pos.base_bytes);
+  if (!smaller || !within_budget) return build_full_row(cp, id, created, state_bytes, parent_id);
+
+  BuiltRow built = build_full_row_header(cp, id, created, state_bytes, parent_id);
+  RowHeader& h = built.row.header;
+  h.kind = RowKind::kDelta;
+  h.base_id = pos.base_id;
+  h.depth = pos.depth + 1;
+  built.delta = std::move(delta);
+  encode_payload(built.row, std::move(text), store_.payload_encoding());
+  return built;
+}
+
+RowCheckpointer::BuiltRow RowCheckpointer::build_full_row(const Checkpoint& cp, const std::string& id,
+                                                          Timestamp created, std::size_t state_bytes,
+                                                          const std::string& parent_id) {
+  BuiltRow built = build_full_row_header(cp, id, created, state_bytes, parent_id);
+  encode_payload(built.row, cp.state.dump(), store_.payload_encoding());
+  return built;
+}
+
+RowCheckpointer::BuiltRow RowCheckpointer::build_full_row_header(const Checkpoint& cp,
+                                                                 const std::string& id,
+                                                                 Timestamp created,
+                                                                 std::size_t state_bytes,
+                                                                 const std::string& parent_id) const {
+  if (state_bytes > options_.limits.max_state_bytes) {
+    throw InvalidArgument("deltackpt: save(thread=" + cp.thread_id + "): state is " +
+                          std::to_string(state_bytes) + " bytes, over the limit of " +
+                          std::to_string(options_.limits.max_state_bytes));
+  }
   BuiltRow built;
-  StoredRow& row = built.row;
-  RowHeader& h = row.header;
+  RowHeader& h = built.row.header;
   h.thread_id = cp.thread_id;
   h.checkpoint_id = id;
-  h.parent_id = parent ? parent->header.checkpoint_id : std::string();
+  h.parent_id = parent_id;
   h.step = cp.step;
   h.created_at = created;
   h.metadata = cp.metadata.dump();
@@ -231,27 +285,6 @@ RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const
   h.kind = RowKind::kFull;
   h.base_id = id;
   h.depth = 0;
-
-  std::string text;
-  if (write_deltas_ && parent && parent->cached.state) {
-    const ChainPosition& pos = parent->cached.position;
-    if (static_cast<std::size_t>(pos.depth) + 1 < options_.full_snapshot_interval) {
-      Json delta = diff(*parent->cached.state, cp.state, options_.diff);
-      text = delta.dump();
-      const bool smaller = text.size() < state_bytes;
-      const bool within_budget = static_cast<double>(pos.chain_delta_bytes) +
-                                     static_cast<double>(text.size()) <=
-                                 options_.replay_budget * static_cast<double>(pos.base_bytes);
-      if (smaller && within_budget) {
-        h.kind = RowKind::kDelta;
-        h.base_id = pos.base_id;
-        h.depth = pos.depth + 1;
-        built.delta = std::move(delta);
-      }
-    }
-  }
-  if (h.kind == RowKind::kFull) text = cp.state.dump();
-  encode_payload(row, std::move(text), payload_encoding);
   return built;
 }
 

@@ -46,11 +46,21 @@ class RowCheckpointer final : public Checkpointer {
     StoredRow row;
     std::optional<Json> delta;  // set for delta rows
   };
+  // Validates cp.state and builds its row: a delta against `parent` when the
+  // policy allows and it pays, else a full row.
   BuiltRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
-                     std::size_t state_bytes, const std::optional<Parent>& parent,
-                     std::string payload_encoding);
-  void remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent,
-                std::size_t state_bytes);
+                     const std::optional<Parent>& parent, const std::string& where);
+  // A full row of a state already validated at `state_bytes`; its parent is
+  // `parent_id` (empty: the store appends it after the head).
+  BuiltRow build_full_row(const Checkpoint& cp, const std::string& id, Timestamp created,
+                          std::size_t state_bytes, const std::string& parent_id);
+  // The header of that row, after checking the state's size limit.
+  BuiltRow build_full_row_header(const Checkpoint& cp, const std::string& id, Timestamp created,
+                                 std::size_t state_bytes, const std::string& parent_id) const;
+  std::size_t validated_state_bytes(const Checkpoint& cp, const std::string& where) const;
+  // Caches the state just saved, for the next save to diff against: the
+  // parent's cached state with the delta applied (O(change)), else a copy.
+  void remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent);
   std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_head_cache);
   CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id);
   Checkpoint to_checkpoint(const RowHeader& header, Json state) const;

@@ -28,6 +28,10 @@ struct ChainPosition {
 struct CachedState {
   ChainPosition position;
   std::shared_ptr<const Json> state;
+  // The state passed validate_value under this process's limits (it was
+  // saved here), so a diff against it need only check what changed. A state
+  // rebuilt from rows was checked for its size only.
+  bool validated = false;
 };
 
 class StateCache {

@@ -11,6 +11,7 @@ namespace deltackpt {
 namespace {
 
 using Type = Json::value_t;
+using Members = detail::JsonMembers;
 
 class Applier {
  public:
@@ -70,33 +71,77 @@ class Applier {
 
   void object(Json& target, const Json& patch) {
     if (!target.is_object()) fail("object patch on a " + std::string(target.type_name()));
-    if (const auto drop = patch.find("drop"); drop != patch.end()) {
-      if (!drop->is_array()) fail("\"drop\" is not an array");
-      for (const auto& key : *drop) {
-        if (!key.is_string()) fail("\"drop\" holds a non-string key");
-        if (target.erase(key.get_ref<const std::string&>()) == 0) {
-          fail("dropped key \"" + key.get<std::string>() + "\" is not in the base");
+    auto& members = detail::members_of(target);
+    if (const auto drop = patch.find("drop"); drop != patch.end()) drop_members(members, *drop);
+    const auto keys = patch.find("keys");
+    if (keys == patch.end()) return;
+    if (!keys->is_object()) fail("\"keys\" is not an object");
+    // diff() lists keys in the base's order, so each search starts where the
+    // last one ended: a few patched keys of a large object cost one pass.
+    std::size_t cursor = 0;
+    for (auto it = keys->begin(); it != keys->end(); ++it) {
+      const std::size_t mark = path_.size();
+      detail::append_pointer_token(path_, it.key());
+      const std::size_t at = find_member(members, it.key(), cursor);
+      if (at == members.size()) {
+        // A key the base lacks can only be added whole.
+        const auto set = it->find("set");
+        if (!it->is_object() || it->size() != 1 || set == it->end()) {
+          fail("patch for a key the base does not have");
         }
+        members.emplace_back(it.key(), *set);
+        cursor = members.size();
+      } else {
+        node(members[at].second, *it);
+        cursor = at + 1;
       }
+      path_.resize(mark);
     }
-    if (const auto keys = patch.find("keys"); keys != patch.end()) {
-      if (!keys->is_object()) fail("\"keys\" is not an object");
-      for (auto it = keys->begin(); it != keys->end(); ++it) {
-        const std::size_t mark = path_.size();
-        detail::append_pointer_token(path_, it.key());
-        auto existing = target.find(it.key());
-        if (existing == target.end()) {
-          // A key the base lacks can only be added whole.
-          if (!it->is_object() || it->size() != 1 || !it->contains("set")) {
-            fail("patch for a key the base does not have");
-          }
-          target[it.key()] = (*it)["set"];
-        } else {
-          node(*existing, *it);
-        }
-        path_.resize(mark);
+  }
+
+  // Index of `key` in `members`, searching from `hint` on and then from the
+  // start; members.size() when absent.
+  static std::size_t find_member(const Members& members, const std::string& key,
+                                 std::size_t hint) {
+    const std::size_t n = members.size();
+    for (std::size_t i = std::min(hint, n); i < n; ++i) {
+      if (members[i].first == key) return i;
+    }
+    for (std::size_t i = 0; i < std::min(hint, n); ++i) {
+      if (members[i].first == key) return i;
+    }
+    return n;
+  }
+
+  // Removes every key of `drop` in one pass: members hold const keys, so
+  // each erase would otherwise copy every key after it.
+  void drop_members(Members& members, const Json& drop) {
+    if (!drop.is_array()) fail("\"drop\" is not an array");
+    std::vector<bool> dropped(members.size(), false);
+    std::size_t first = members.size();
+    std::size_t cursor = 0;
+    for (const auto& key : drop) {
+      if (!key.is_string()) fail("\"drop\" holds a non-string key");
+      const std::size_t at = find_member(members, key.get_ref<const std::string&>(), cursor);
+      if (at == members.size() || dropped[at]) {
+        fail("dropped key \"" + key.get<std::string>() + "\" is not in the base");
       }
+      dropped[at] = true;
+      first = std::min(first, at);
+      cursor = at + 1;
     }
+    using Member = Members::value_type;
+    std::size_t kept = first;
+    for (std::size_t i = first; i < members.size(); ++i) {
+      if (dropped[i]) continue;
+      // A pair with a const key cannot be assigned to: rebuild it in place,
+      // as ordered_map::erase does.
+      Member& slot = members[kept];
+      slot.~Member();
+      new (&slot) Member(members[i].first, std::move(members[i].second));
+      ++kept;
+    }
+    while (members.size() > kept) members.pop_back();
   }
 
   void array(Json& target, const Json& edits) {

@@ -10,6 +10,7 @@
 #include "deltackpt/diff.hpp"
 #include "edit_script.hpp"
 #include "json_internal.hpp"
+#include "measured_diff.hpp"
 #include "string_diff.hpp"
 
 namespace deltackpt {
@@ -33,27 +34,50 @@ Json hunk_at(std::size_t at) {
   return hunk;
 }
 
+// What diff_measured learns about `to` while diffing `from` against it.
+struct Measure {
+  std::int64_t size_change = 0;  // serialized_size(to) - serialized_size(from)
+  bool valid = true;             // every value `to` does not share passed the checks
+  int max_depth = 0;
+};
+
+std::int64_t as_signed(std::size_t n) { return static_cast<std::int64_t>(n); }
+
+// Serialized bytes of an object's braces, colons and commas, or an array's
+// brackets and commas, for `n` members.
+std::int64_t object_frame(std::size_t n) { return n == 0 ? 2 : 1 + 2 * as_signed(n); }
+std::int64_t array_frame(std::size_t n) { return n == 0 ? 2 : 1 + as_signed(n); }
+
 class Differ {
  public:
-  explicit Differ(const DiffOptions& options) : options_(options) {}
+  // With `measure`, the walk also validates and sizes what `b` does not
+  // share with `a`: equal parts of a valid `a` need no second look.
+  Differ(const DiffOptions& options, Measure* measure) : options_(options), measure_(measure) {}
 
   // A patch node turning `a` into `b`; std::nullopt when they are the same.
   std::optional<Json> value(const Json& a, const Json& b) {
+    if (measure_ != nullptr && !measure_->valid) return std::nullopt;  // the delta is void
     const Type ta = a.type();
-    std::optional<Json> patch;
-    if (ta == b.type() && ta == Type::object) {
-      patch = object(a, b);
-    } else if (ta == b.type() && ta == Type::array) {
-      patch = array(a, b);
-    } else if (ta == b.type() && ta == Type::string) {
+    if (ta != b.type() || (ta != Type::object && ta != Type::array && ta != Type::string)) {
+      if (same_value(a, b)) return std::nullopt;
+      replaced(a, b);
+      return set_node(b);
+    }
+    if (ta == Type::string) {
       const auto& sa = a.get_ref<const std::string&>();
       const auto& sb = b.get_ref<const std::string&>();
       if (sa == sb) return std::nullopt;
+      if (measure_ != nullptr) {
+        const auto size = detail::checked_quoted_size(sb);
+        if (!size) {
+          measure_->valid = false;  // and diff_string needs valid UTF-8
+          return std::nullopt;
+        }
+        measure_->size_change += as_signed(*size) - as_signed(detail::quoted_size(sa));
+      }
       return detail::diff_string(sa, sb, options_);
-    } else {
-      if (same_value(a, b)) return std::nullopt;
-      return set_node(b);
     }
+    const std::optional<Json> patch = ta == Type::object ? object(a, b) : array(a, b);
     if (!patch) return std::nullopt;
     // Keep the nested patch only when it is smaller than the new value.
     const std::size_t patch_bytes = serialized_size(*patch);
@@ -62,6 +86,78 @@ class Differ {
   }
 
  private:
+  // The depth of the values value() compares, for the checks of new ones.
+  class Nested {
+   public:
+    explicit Nested(int& depth) : depth_(depth) { ++depth_; }
+    ~Nested() { --depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    int& depth_;
+  };
+
+  // Trial diffs (samples, pairings whose whole region is measured anyway)
+  // must not count.
+  class Unmeasured {
+   public:
+    explicit Unmeasured(Measure*& measure) : slot_(measure), saved_(measure) { slot_ = nullptr; }
+    ~Unmeasured() { slot_ = saved_; }
+    Unmeasured(const Unmeasured&) = delete;
+    Unmeasured& operator=(const Unmeasured&) = delete;
+
+   private:
+    Measure*& slot_;
+    Measure* saved_;
+  };
+
+  // Checked size of a value of `b` found at `depth` that `a` does not have.
+  std::int64_t fresh(const Json& v, int depth) {
+    const auto size = detail::checked_size(v, depth, measure_->max_depth);
+    if (!size) measure_->valid = false;
+    return size ? as_signed(*size) : 0;
+  }
+
+  std::int64_t fresh_member(const std::string& key, const Json& v) {
+    const auto key_size = detail::checked_quoted_size(key);
+    if (!key_size) measure_->valid = false;
+    return (key_size ? as_signed(*key_size) : 0) + fresh(v, depth_ + 1);
+  }
+
+  static std::int64_t old_member(const std::string& key, const Json& v) {
+    return as_signed(detail::quoted_size(key) + serialized_size(v));
+  }
+
+  // `b` replaces `a` whole.
+  void replaced(const Json& a, const Json& b) {
+    if (measure_ == nullptr) return;
+    measure_->size_change += fresh(b, depth_) - as_signed(serialized_size(a));
+  }
+
+  // Elements a[a_begin, +a_count) replaced by b[b_begin, +b_count).
+  void replaced_elements(const Json& a, std::size_t a_begin, std::size_t a_count, const Json& b,
+                         std::size_t b_begin, std::size_t b_count) {
+    if (measure_ == nullptr) return;
+    for (std::size_t i = 0; i < a_count; ++i) {
+      measure_->size_change -= as_signed(serialized_size(a[a_begin + i]));
+    }
+    for (std::size_t j = 0; j < b_count; ++j) {
+      measure_->size_change += fresh(b[b_begin + j], depth_ + 1);
+    }
+  }
+
+  // value() on members or elements of the values being compared.
+  std::optional<Json> nested_value(const Json& a, const Json& b) {
+    const Nested deeper(depth_);
+    return value(a, b);
+  }
+
+  void dropped(const std::string& key, const Json& v, Json& drop) {
+    if (measure_) measure_->size_change -= old_member(key, v);
+    drop.push_back(key);
+  }
+
   std::optional<Json> object(const Json& a, const Json& b) {
     if (auto walked = object_in_step(a, b)) return walked->empty() ? std::nullopt : std::optional<Json>(*walked);
     return object_indexed(a, b);
@@ -73,30 +169,36 @@ class Differ {
   // not hold, and an empty object when nothing changed.
   std::optional<Json> object_in_step(const Json& a, const Json& b) {
     constexpr std::size_t kLookAhead = 16;
+    const std::optional<Measure> before = measure_ ? std::optional<Measure>(*measure_) : std::nullopt;
+    const auto give_up = [&] {
+      if (before) *measure_ = *before;  // object_indexed measures again
+      return std::nullopt;
+    };
+    const detail::JsonMembers& am = detail::members_of(a);
+    const detail::JsonMembers& bm = detail::members_of(b);
     Json keys = Json::object();
     Json drop = Json::array();
-    auto ia = a.begin();
-    auto ib = b.begin();
-    for (; ib != b.end(); ++ib) {
-      if (ia == a.end()) {  // a is used up: everything left in b is new
-        keys[ib.key()] = set_node(ib.value());
+    std::size_t i = 0;
+    for (const auto& [key, b_value] : bm) {
+      if (i == am.size()) {  // a is used up: everything left in b is new
+        if (measure_) measure_->size_change += fresh_member(key, b_value);
+        keys[key] = set_node(b_value);
         continue;
       }
-      if (ia.key() != ib.key()) {
+      if (am[i].first != key) {
         // Keys of `a` before this one of `b` were dropped, if it is close.
-        auto probe = ia;
-        std::size_t distance = 0;
-        while (probe != a.end() && distance < kLookAhead && probe.key() != ib.key()) {
-          ++probe;
-          ++distance;
-        }
-        if (probe == a.end() || probe.key() != ib.key()) return std::nullopt;
-        for (; ia != probe; ++ia) drop.push_back(ia.key());
+        std::size_t probe = i;
+        while (probe < am.size() && probe - i < kLookAhead && am[probe].first != key) ++probe;
+        if (probe == am.size() || am[probe].first != key) return give_up();
+        for (; i < probe; ++i) dropped(am[i].first, am[i].second, drop);
       }
-      if (auto patch = value(ia.value(), ib.value())) keys[ib.key()] = std::move(*patch);
-      ++ia;
+      if (!detail::surely_same_leaf(am[i].second, b_value)) {
+        if (auto patch = nested_value(am[i].second, b_value)) keys[key] = std::move(*patch);
+      }
+      ++i;
     }
-    for (; ia != a.end(); ++ia) drop.push_back(ia.key());
+    for (; i < am.size(); ++i) dropped(am[i].first, am[i].second, drop);
+    if (measure_) measure_->size_change += object_frame(b.size()) - object_frame(a.size());
     Json node = Json::object();
     if (!keys.empty()) node["keys"] = std::move(keys);
     if (!drop.empty()) node["drop"] = std::move(drop);
@@ -133,6 +235,7 @@ class Differ {
 
     // apply_delta keeps surviving keys in their old order and appends new
     // keys; any other reordering is stored as a replacement.
+    const std::optional<Measure> before = measure_ ? std::optional<Measure>(*measure_) : std::nullopt;
     std::vector<bool> kept(a.size(), false);
     Json keys = Json::object();
     std::size_t last_position = 0;
@@ -142,19 +245,25 @@ class Differ {
       const auto position = find(it.key());
       if (!position) {
         seen_new_key = true;
+        if (measure_) measure_->size_change += fresh_member(it.key(), it.value());
         keys[it.key()] = set_node(it.value());
         continue;
       }
-      if (seen_new_key || (!first && *position < last_position)) return set_node(b);
+      if (seen_new_key || (!first && *position < last_position)) {
+        if (before) *measure_ = *before;
+        replaced(a, b);
+        return set_node(b);
+      }
       first = false;
       last_position = *position;
       kept[*position] = true;
-      if (auto patch = value(*a_values[*position], it.value())) keys[it.key()] = std::move(*patch);
+      if (auto patch = nested_value(*a_values[*position], it.value())) keys[it.key()] = std::move(*patch);
     }
     Json drop = Json::array();
     for (std::size_t i = 0; i < kept.size(); ++i) {
-      if (!kept[i]) drop.push_back(*a_keys[i]);
+      if (!kept[i]) dropped(*a_keys[i], *a_values[i], drop);
     }
+    if (measure_) measure_->size_change += object_frame(b.size()) - object_frame(a.size());
     if (keys.empty() && drop.empty()) return std::nullopt;
     Json node = Json::object();
     if (!keys.empty()) node["keys"] = std::move(keys);
@@ -176,6 +285,15 @@ class Differ {
     const std::size_t a_mid = n - prefix - suffix;
     const std::size_t b_mid = m - prefix - suffix;
     Json edits = Json::array();
+    if (measure_) {
+      measure_->size_change += array_frame(m) - array_frame(n);
+      // A single changed element is measured by diffing it; any other middle
+      // is measured whole (an edit script's pairings are only trials).
+      if (a_mid != 1 || b_mid != 1) {
+        replaced_elements(a, prefix, a_mid, b, prefix, b_mid);
+        if (!measure_->valid) return std::nullopt;
+      }
+    }
 
     if (a_mid == 0 || b_mid == 0 || a_mid + b_mid > options_.sequence_diff_limit) {
       // Pure insert (append is the common case), pure delete (truncate), or
@@ -192,21 +310,26 @@ class Differ {
         edits.push_back(std::move(hunk));
       }
     } else if (a_mid == 1 && b_mid == 1) {
+      auto patch = nested_value(a[prefix], b[prefix]);
+      if (!patch) return std::nullopt;  // only when measuring found `b` invalid
       Json hunk = hunk_at(prefix);
-      hunk["patch"] = *value(a[prefix], b[prefix]);
+      hunk["patch"] = std::move(*patch);
       edits.push_back(std::move(hunk));
-    } else if (mostly_unrelated(a, b, prefix, a_mid, b_mid)) {
-      // A list replaced by a different one (a fresh query result, say): an
-      // edit script would pair unrelated elements and diff them for nothing.
-      Json del = hunk_at(prefix);
-      del["del"] = a_mid;
-      edits.push_back(std::move(del));
-      Json ins = hunk_at(prefix + a_mid);
-      ins["ins"] = Json(b.begin() + static_cast<std::ptrdiff_t>(prefix),
-                        b.begin() + static_cast<std::ptrdiff_t>(prefix + b_mid));
-      edits.push_back(std::move(ins));
     } else {
-      middle_edits(a, b, prefix, a_mid, b_mid, edits);
+      const Unmeasured trial(measure_);  // the middle was measured whole above
+      if (mostly_unrelated(a, b, prefix, a_mid, b_mid)) {
+        // A list replaced by a different one (a fresh query result, say): an
+        // edit script would pair unrelated elements and diff them for nothing.
+        Json del = hunk_at(prefix);
+        del["del"] = a_mid;
+        edits.push_back(std::move(del));
+        Json ins = hunk_at(prefix + a_mid);
+        ins["ins"] = Json(b.begin() + static_cast<std::ptrdiff_t>(prefix),
+                          b.begin() + static_cast<std::ptrdiff_t>(prefix + b_mid));
+        edits.push_back(std::move(ins));
+      } else {
+        middle_edits(a, b, prefix, a_mid, b_mid, edits);
+      }
     }
     Json node = Json::object();
     node["edits"] = std::move(edits);
@@ -231,7 +354,7 @@ class Differ {
     const std::size_t sample = std::min({kSample, a_mid, b_mid});
     std::size_t useful = 0;
     for (std::size_t k = 0; k < sample; ++k) {
-      const auto patch = value(a[prefix + k], b[prefix + k]);
+      const auto patch = nested_value(a[prefix + k], b[prefix + k]);
       if (patch && !patch->contains("set")) ++useful;
     }
     return useful * 2 < sample;
@@ -290,7 +413,7 @@ class Differ {
         if (cursor < region_end) {
           open_insert = nullptr;
           Json hunk = hunk_at(cursor);
-          hunk["patch"] = *value(a[cursor], element);
+          hunk["patch"] = nested_value(a[cursor], element).value_or(Json::object());
           edits.push_back(std::move(hunk));
           ++cursor;
           continue;
@@ -312,19 +435,41 @@ class Differ {
   }
 
   const DiffOptions& options_;
+  Measure* measure_;
+  int depth_ = 0;
 };
 
-}  // namespace
-
-Json diff(const Json& from, const Json& to, const DiffOptions& options) {
+Json root_delta(Differ& differ, const Json& from, const Json& to) {
   Json delta = Json::object();
   delta["v"] = kDeltaFormatVersion;
-  Differ differ(options);
   if (auto patch = differ.value(from, to)) {
     for (auto it = patch->begin(); it != patch->end(); ++it) delta[it.key()] = std::move(it.value());
   }
   return delta;
 }
+
+}  // namespace
+
+Json diff(const Json& from, const Json& to, const DiffOptions& options) {
+  Differ differ(options, nullptr);
+  return root_delta(differ, from, to);
+}
+
+namespace detail {
+
+MeasuredDiff diff_measured(const Json& from, std::size_t from_bytes, const Json& to,
+                           const DiffOptions& options, const ValueLimits& limits) {
+  Measure measure;
+  measure.max_depth = limits.max_depth;
+  Differ differ(options, &measure);
+  MeasuredDiff out;
+  out.delta = root_delta(differ, from, to);
+  out.to_valid = measure.valid;
+  if (out.to_valid) out.to_bytes = static_cast<std::size_t>(as_signed(from_bytes) + measure.size_change);
+  return out;
+}
+
+}  // namespace detail
 
 bool is_noop_delta(const Json& delta) noexcept {
   return delta.is_object() && delta.size() == 1 && delta.contains("v");

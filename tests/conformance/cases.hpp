@@ -43,6 +43,9 @@ inline void check_round_trip(Checkpointer& cp) {
   // Every escape, NUL, emoji, big and exact numbers, key order.
   Json state = Json::parse(R"({"z":1,"a":{"nested":[1,2.5,-0.0,1.0,"x"]},"m":null})");
   state["text"] = std::string("quote\" backslash\\ nul\0 tab\t nl\n bell\x07 é 中 😀 \u2028", 44);
+  // Escaped characters right after multi-byte ones (the recorded size of
+  // such a state was once miscounted, and its loads refused as corrupt).
+  state["after_multibyte"] = "é\"ß\\中\n😀\t\u00e9\x01";
   state["big"] = std::uint64_t{18446744073709551615ULL};
   state["neg"] = std::int64_t{-9223372036854775807LL - 1};
   state["beyond53"] = std::uint64_t{9007199254740993ULL};

@@ -2,9 +2,13 @@
 #define BOOST_TEST_MODULE diff
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
+#include "diff/measured_diff.hpp"
 #include "json_internal.hpp"
 #include "support/random_json.hpp"
 
@@ -15,8 +19,22 @@ using deltackpt::same_value;
 
 namespace {
 
+// What a save computes instead of validate_value(b): the same size, and the
+// same delta as diff().
+void check_measured(const Json& a, const Json& b) {
+  const auto measured = deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), b, {},
+                                                         deltackpt::detail::ValueLimits{});
+  BOOST_TEST_REQUIRE(measured.to_valid, "a valid value measured as invalid: " << b.dump());
+  if (measured.to_bytes != b.dump().size()) {
+    BOOST_FAIL("measured size " << measured.to_bytes << " != " << b.dump().size() << "\n a: "
+                                << a.dump() << "\n b: " << b.dump());
+  }
+  BOOST_TEST_REQUIRE(same_value(measured.delta, diff(a, b)));
+}
+
 // Round-trips through the delta's text as well: that is what gets stored.
 void check_round_trip(const Json& a, const Json& b) {
+  check_measured(a, b);
   const Json delta = diff(a, b);
   const Json stored = Json::parse(delta.dump());
   const Json rebuilt = apply_delta(a, stored);
@@ -100,6 +118,78 @@ BOOST_AUTO_TEST_CASE(random_pairs_round_trip) {
     ++mutated;
   }
   BOOST_TEST_MESSAGE("pairs checked: " << unrelated << " unrelated, " << mutated << " mutated");
+}
+
+// A value that breaks a limit, put somewhere in `v`: diff_measured must see
+// it wherever it lands, since a save trusts it instead of validate_value.
+void plant(deltackpt::testing::RandomJson& random, Json& v, const Json& bad, bool as_key) {
+  Json* at = &v;
+  while ((at->is_array() || at->is_object()) && !at->empty() && random.chance(60)) {
+    const std::size_t i = random.below(at->size());
+    at = at->is_array() ? &(*at)[i] : &std::next(at->begin(), static_cast<std::ptrdiff_t>(i)).value();
+  }
+  if (as_key) {
+    if (!at->is_object()) *at = Json::object();
+    (*at)[std::string("key\xff") + std::to_string(random.below(9))] = 1;
+  } else if (at->is_array() && !at->empty()) {
+    (*at)[random.below(at->size())] = bad;
+  } else if (at->is_object()) {
+    (*at)["planted"] = bad;
+  } else {
+    *at = bad;
+  }
+}
+
+BOOST_AUTO_TEST_CASE(measured_diff_finds_what_validate_value_finds) {
+  const std::uint64_t seed = deltackpt::testing::test_seed() + 1;
+  BOOST_TEST_MESSAGE("measured_diff seed: " << seed);
+  deltackpt::testing::RandomJson random(seed);
+  const deltackpt::detail::ValueLimits limits{8};
+  Json too_deep = 1;
+  for (int d = 0; d < 9; ++d) too_deep = Json::array({too_deep});
+  const Json bad_values[] = {Json(std::nan("")), Json(std::numeric_limits<double>::infinity()),
+                             Json(std::string("ok\xc3")), Json(std::string("\xed\xa0\x80")),
+                             too_deep};
+  int checked = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const Json a = Json{{"state", random.value(5, 40)}};
+    Json b = a;
+    int depth = 0;
+    if (random.chance(50)) random.mutate(b, depth);
+    const int kind = static_cast<int>(random.below(std::size(bad_values) + 1));
+    plant(random, b, kind < static_cast<int>(std::size(bad_values)) ? bad_values[kind] : Json(),
+          kind == static_cast<int>(std::size(bad_values)));
+    const bool valid = [&] {
+      try {
+        deltackpt::detail::validate_value(b, limits, "b");
+        return true;
+      } catch (const deltackpt::InvalidArgument&) {
+        return false;
+      }
+    }();
+    const auto measured =
+        deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), b, {}, limits);
+    BOOST_TEST_REQUIRE(measured.to_valid == valid, "b: " << b.dump(-1, ' ', false,
+                                                               Json::error_handler_t::replace));
+    if (valid) BOOST_TEST_REQUIRE(measured.to_bytes == b.dump().size());
+    ++checked;
+  }
+  BOOST_TEST(checked == 4000);
+}
+
+BOOST_AUTO_TEST_CASE(many_dropped_keys_of_a_large_object) {
+  Json a = Json::object();
+  for (int i = 0; i < 300; ++i) a["key_number_" + std::to_string(i)] = i % 7 == 0 ? Json("v") : Json(i);
+  Json b = Json::object();
+  for (int i = 0; i < 300; ++i) {
+    if (i % 11 == 3) continue;  // dropped, scattered
+    b["key_number_" + std::to_string(i)] = i % 13 == 0 ? Json(-i) : a["key_number_" + std::to_string(i)];
+  }
+  b["added_1"] = Json::array({1, 2});
+  b["added_2"] = "x";
+  check_round_trip(a, b);
+  check_round_trip(b, a);
+  BOOST_TEST(diff(a, b)["drop"].size() == 27U);
 }
 
 BOOST_AUTO_TEST_CASE(appended_message_is_stored_once_as_itself) {
@@ -217,6 +307,7 @@ BOOST_AUTO_TEST_CASE(bad_deltas_are_corruption) {
       R"({"v":1,"keys":{"n":{"keys":{}}}})",
       R"({"v":1,"keys":{"missing":{"text":[]}}})",
       R"({"v":1,"drop":["missing"]})",
+      R"({"v":1,"drop":["n","n"]})",
       R"({"v":1,"bogus":1})",
       R"({"v":1,"set":1,"keys":{}})",
   };
