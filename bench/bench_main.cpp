@@ -46,6 +46,7 @@ constexpr std::string_view kUsage = R"(usage: deltackpt-bench [options]
   --seed S            workload seed (default: 1)
   --interval N        DeltaOptions.full_snapshot_interval (default: library's)
   --budget X          DeltaOptions.replay_budget (default: library's)
+  --max-delta-fraction X  DeltaOptions.max_delta_fraction (default: library's)
   --cache-mb N        DeltaOptions.cache_bytes in MiB (default: library's)
   --reps N            load-latest repetitions, warm and cold each (default: 15)
   --by-id N           random checkpoints loaded by id (default: 20)
@@ -170,6 +171,10 @@ int parse(int argc, char** argv, Options& o) {
     } else if (a == "--budget") {
       if (!value(v) || !parse_double(v, o.delta.replay_budget) || o.delta.replay_budget < 0) {
         return usage_error("--budget needs a number >= 0");
+      }
+    } else if (a == "--max-delta-fraction") {
+      if (!value(v) || !parse_double(v, o.delta.max_delta_fraction) || o.delta.max_delta_fraction < 0) {
+        return usage_error("--max-delta-fraction needs a number >= 0");
       }
     } else if (a == "--cache-mb") {
       std::size_t mb = 0;
@@ -417,6 +422,7 @@ int main(int argc, char** argv) {
         s.pg_url = o.pg_url;
         s.interval = interval;
         s.budget = budget;
+        s.max_delta_fraction = o.delta.max_delta_fraction;
         s.cache_bytes = o.delta.cache_bytes;
         s.work_dir = work_dir.string();
         s.load_reps = o.reps;

@@ -64,6 +64,7 @@ Json to_json(const RunSpec& spec) {
               {"pg_url", spec.pg_url},
               {"interval", spec.interval},
               {"budget", spec.budget},
+              {"max_delta_fraction", spec.max_delta_fraction},
               {"cache_bytes", spec.cache_bytes},
               {"work_dir", spec.work_dir},
               {"series_path", spec.series_path},
@@ -83,6 +84,7 @@ RunSpec spec_from_json(const Json& j) {
   s.pg_url = j.at("pg_url").get<std::string>();
   s.interval = j.at("interval").get<std::size_t>();
   s.budget = j.at("budget").get<double>();
+  s.max_delta_fraction = j.value("max_delta_fraction", 0.2);
   s.cache_bytes = j.at("cache_bytes").get<std::size_t>();
   s.work_dir = j.at("work_dir").get<std::string>();
   s.series_path = j.at("series_path").get<std::string>();

@@ -181,6 +181,7 @@ class Runner {
     if (spec.steps < 1) throw std::invalid_argument("--steps must be at least 1");
     options_.full_snapshot_interval = spec.interval;
     options_.replay_budget = spec.budget;
+    options_.max_delta_fraction = spec.max_delta_fraction;
     options_.cache_bytes = spec.cache_bytes;
     choose_targets();
   }

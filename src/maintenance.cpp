@@ -9,6 +9,7 @@
 #include "deltackpt/row_store.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
+#include "write_policy.hpp"
 
 namespace deltackpt {
 namespace {
@@ -174,11 +175,8 @@ CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaO
       if (deltas && parent != positions.end() && step.parent != nullptr &&
           static_cast<std::size_t>(parent->second.depth) + 1 < policy.full_snapshot_interval) {
         text = diff(*step.parent, *step.state, policy.diff).dump();
-        const bool smaller = static_cast<std::int64_t>(text.size()) < h.state_size;
-        const bool within_budget = static_cast<double>(parent->second.chain_bytes) +
-                                       static_cast<double>(text.size()) <=
-                                   policy.replay_budget * static_cast<double>(parent->second.base_bytes);
-        if (smaller && within_budget) {
+        if (detail::delta_pays(policy, text.size(), static_cast<std::size_t>(h.state_size),
+                               parent->second.chain_bytes, parent->second.base_bytes)) {
           h.kind = RowKind::kDelta;
           h.base_id = parent->second.base_id;
           h.depth = parent->second.depth + 1;

@@ -10,6 +10,7 @@
 #include "json_internal.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
+#include "write_policy.hpp"
 
 namespace deltackpt::detail {
 namespace {
@@ -47,6 +48,9 @@ RowCheckpointer::RowCheckpointer(RowStore& store, DeltaOptions options, bool wri
   }
   if (!(options_.replay_budget >= 0.0)) {
     throw InvalidArgument("deltackpt: DeltaOptions.replay_budget must be >= 0");
+  }
+  if (!(options_.max_delta_fraction >= 0.0)) {
+    throw InvalidArgument("deltackpt: DeltaOptions.max_delta_fraction must be >= 0");
   }
 }
 
@@ -167,7 +171,13 @@ void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built,
       }
     }
   }
-  if (!state) state = std::make_shared<Json>(cp.state);
+  if (!state) {
+    // A full row after its parent: the next save diffs against this state,
+    // so the parent's is let go rather than left to fill the cache (a cache
+    // of serialized bytes holds several times that in parsed memory).
+    if (!h.parent_id.empty()) cache_.forget(h.parent_id);
+    state = std::make_shared<Json>(cp.state);
+  }
   cache_.put(h.checkpoint_id, CachedState{position, std::move(state), /*validated=*/true});
 }
 
@@ -227,7 +237,11 @@ RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const
     // O(change): what the new state shares with its valid parent is neither
     // checked nor sized again.
     auto measured = diff_measured(parent_state, static_cast<std::size_t>(pos.state_bytes), cp.state,
-                                  options_.diff, ValueLimits{options_.limits.max_depth});
+                                  options_.diff, ValueLimits{options_.limits.max_depth},
+                                  options_.max_delta_fraction, kAlwaysSmallDeltaBytes);
+    if (measured.too_large) {  // a full row: checked whole, and not diffed again
+      return build_full_row(cp, id, created, validated_state_bytes(cp, where), parent_id);
+    }
     if (measured.to_valid) {
       delta = std::move(measured.delta);
       state_bytes = measured.to_bytes;
@@ -238,11 +252,9 @@ RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const
     delta = diff(parent_state, cp.state, options_.diff);
   }
   std::string text = delta->dump();
-  const bool smaller = text.size() < state_bytes;
-  const bool within_budget =
-      static_cast<double>(pos.chain_delta_bytes) + static_cast<double>(text.size()) <=
-      options_.replay_budget * static_cast<double>(pos.base_bytes);
-  if (!smaller || !within_budget) return build_full_row(cp, id, created, state_bytes, parent_id);
+  if (!delta_pays(options_, text.size(), state_bytes, pos.chain_delta_bytes, pos.base_bytes)) {
+    return build_full_row(cp, id, created, state_bytes, parent_id);
+  }
 
   BuiltRow built = build_full_row_header(cp, id, created, state_bytes, parent_id);
   RowHeader& h = built.row.header;
@@ -394,10 +406,11 @@ std::optional<Checkpoint> RowCheckpointer::load_by_id(std::string_view checkpoin
   }
   const auto chain = store_.chain(checkpoint_id);
   if (chain.empty()) return std::nullopt;
+  // Not cached: browsing history would fill the cache with states no save
+  // diffs against (a fork from this one reads its chain once when it saves).
   CachedState rebuilt = rebuild(chain, checkpoint_id);
-  Checkpoint cp = to_checkpoint(chain.back().header, *rebuilt.state);
-  if (write_deltas_) cache_.put(std::string(checkpoint_id), std::move(rebuilt));
-  return cp;
+  // rebuild() made the state (non-const) and nobody else holds it: move it out.
+  return to_checkpoint(chain.back().header, std::move(*std::const_pointer_cast<Json>(rebuilt.state)));
 }
 
 std::vector<CheckpointInfo> RowCheckpointer::list(std::string_view thread_id,

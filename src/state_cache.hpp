@@ -44,6 +44,8 @@ class StateCache {
   // nobody else holds it; nullptr (and the entry stays) otherwise. Lets a
   // save turn its parent's cached state into its own in O(delta).
   std::shared_ptr<Json> take(std::string_view checkpoint_id);
+  // Drops the entry, if any.
+  void forget(std::string_view checkpoint_id);
   // Drops every entry of the thread (after prune or remove rewrote its rows).
   void forget_thread(std::string_view thread_id);
 

@@ -25,9 +25,21 @@ struct DeltaOptions {
   // replays more than about (1 + replay_budget) times the state's size.
   // Default: 1.0.
   double replay_budget = 1.0;
-  // Bytes of recent states kept in memory (least recently used first out),
-  // so a save need not read its parent back and a load of a state this
-  // process saved need not replay. 0 disables the cache. Default: 64 MiB.
+  // A full row, not a delta, when the delta would be larger than this
+  // fraction of the state (a list replaced by a new one, say): every later
+  // load in the chain would replay it, and it would use up the replay budget
+  // of the small deltas after it. Deltas under 16 KiB are never too large
+  // (replaying one costs next to nothing, and small states stay
+  // delta-encoded). A save stops diffing once the delta is sure to be too
+  // large. Default: 0.2 (chosen with the bench: it keeps
+  // tool_results' loads within 1.1x of full rows; the other workloads' deltas
+  // are far smaller).
+  double max_delta_fraction = 0.2;
+  // Memory for recent states (least recently used first out, each charged
+  // about 3x its JSON text, what a parsed state takes), so a save need not
+  // read its parent back and a load of a head this process saved or loaded
+  // need not replay. Holds each thread's head; load_by_id() of other
+  // checkpoints does not fill it. 0 disables the cache. Default: 64 MiB.
   std::size_t cache_bytes = std::size_t{64} << 20;
   DiffOptions diff;
   Limits limits;

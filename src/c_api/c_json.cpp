@@ -150,6 +150,8 @@ OpenOptions open_options_from_json(Json&& doc) {
   if (o.delta.full_snapshot_interval == 0) r.fail("full_snapshot_interval", "must be at least 1");
   o.delta.replay_budget = r.number("replay_budget", o.delta.replay_budget);
   if (!(o.delta.replay_budget >= 0.0)) r.fail("replay_budget", "must be at least 0");
+  o.delta.max_delta_fraction = r.number("max_delta_fraction", o.delta.max_delta_fraction);
+  if (!(o.delta.max_delta_fraction >= 0.0)) r.fail("max_delta_fraction", "must be at least 0");
   o.delta.cache_bytes = r.size("cache_bytes", o.delta.cache_bytes);
   const std::string durability = r.string("durability");
   if (durability == "normal") {

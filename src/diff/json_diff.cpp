@@ -39,6 +39,22 @@ struct Measure {
   std::int64_t size_change = 0;  // serialized_size(to) - serialized_size(from)
   bool valid = true;             // every value `to` does not share passed the checks
   int max_depth = 0;
+  // Bytes of new values the delta must carry whole, and the point past which
+  // the delta is surely larger than max_fraction of `to` (to's size is at
+  // most from_bytes + carried): then nothing more is built.
+  std::int64_t carried = 0;
+  std::int64_t from_bytes = 0;
+  double max_fraction = 0;
+  std::int64_t min_stop_bytes = 0;
+  bool too_large = false;
+
+  bool stopped() const { return !valid || too_large; }
+  void carry(std::int64_t bytes) {
+    carried += bytes;
+    too_large = too_large || (carried > min_stop_bytes &&
+                              static_cast<double>(carried) >
+                                  max_fraction * static_cast<double>(from_bytes + carried));
+  }
 };
 
 std::int64_t as_signed(std::size_t n) { return static_cast<std::int64_t>(n); }
@@ -56,11 +72,12 @@ class Differ {
 
   // A patch node turning `a` into `b`; std::nullopt when they are the same.
   std::optional<Json> value(const Json& a, const Json& b) {
-    if (measure_ != nullptr && !measure_->valid) return std::nullopt;  // the delta is void
+    if (measure_ != nullptr && measure_->stopped()) return std::nullopt;  // the delta is void
     const Type ta = a.type();
     if (ta != b.type() || (ta != Type::object && ta != Type::array && ta != Type::string)) {
       if (same_value(a, b)) return std::nullopt;
       replaced(a, b);
+      if (measure_ != nullptr && measure_->stopped()) return std::nullopt;
       return set_node(b);
     }
     if (ta == Type::string) {
@@ -129,22 +146,33 @@ class Differ {
     return as_signed(detail::quoted_size(key) + serialized_size(v));
   }
 
+  // A new member the delta carries whole.
+  void added_member(const std::string& key, const Json& v) {
+    if (measure_ == nullptr) return;
+    const std::int64_t bytes = fresh_member(key, v);
+    measure_->size_change += bytes;
+    measure_->carry(bytes);
+  }
+
   // `b` replaces `a` whole.
   void replaced(const Json& a, const Json& b) {
     if (measure_ == nullptr) return;
-    measure_->size_change += fresh(b, depth_) - as_signed(serialized_size(a));
+    const std::int64_t bytes = fresh(b, depth_);
+    measure_->size_change += bytes - as_signed(serialized_size(a));
+    measure_->carry(bytes);
   }
 
-  // Elements a[a_begin, +a_count) replaced by b[b_begin, +b_count).
-  void replaced_elements(const Json& a, std::size_t a_begin, std::size_t a_count, const Json& b,
-                         std::size_t b_begin, std::size_t b_count) {
-    if (measure_ == nullptr) return;
+  // Elements a[a_begin, +a_count) replaced by b[b_begin, +b_count); returns
+  // the bytes of the new ones.
+  std::int64_t replaced_elements(const Json& a, std::size_t a_begin, std::size_t a_count,
+                                 const Json& b, std::size_t b_begin, std::size_t b_count) {
     for (std::size_t i = 0; i < a_count; ++i) {
       measure_->size_change -= as_signed(serialized_size(a[a_begin + i]));
     }
-    for (std::size_t j = 0; j < b_count; ++j) {
-      measure_->size_change += fresh(b[b_begin + j], depth_ + 1);
-    }
+    std::int64_t added = 0;
+    for (std::size_t j = 0; j < b_count; ++j) added += fresh(b[b_begin + j], depth_ + 1);
+    measure_->size_change += added;
+    return added;
   }
 
   // value() on members or elements of the values being compared.
@@ -160,6 +188,7 @@ class Differ {
 
   std::optional<Json> object(const Json& a, const Json& b) {
     if (auto walked = object_in_step(a, b)) return walked->empty() ? std::nullopt : std::optional<Json>(*walked);
+    if (measure_ != nullptr && measure_->stopped()) return std::nullopt;
     return object_indexed(a, b);
   }
 
@@ -181,7 +210,8 @@ class Differ {
     std::size_t i = 0;
     for (const auto& [key, b_value] : bm) {
       if (i == am.size()) {  // a is used up: everything left in b is new
-        if (measure_) measure_->size_change += fresh_member(key, b_value);
+        added_member(key, b_value);
+        if (measure_ && measure_->stopped()) return std::nullopt;
         keys[key] = set_node(b_value);
         continue;
       }
@@ -245,7 +275,8 @@ class Differ {
       const auto position = find(it.key());
       if (!position) {
         seen_new_key = true;
-        if (measure_) measure_->size_change += fresh_member(it.key(), it.value());
+        added_member(it.key(), it.value());
+        if (measure_ && measure_->stopped()) return std::nullopt;
         keys[it.key()] = set_node(it.value());
         continue;
       }
@@ -285,19 +316,27 @@ class Differ {
     const std::size_t a_mid = n - prefix - suffix;
     const std::size_t b_mid = m - prefix - suffix;
     Json edits = Json::array();
+    std::int64_t new_middle_bytes = 0;
     if (measure_) {
       measure_->size_change += array_frame(m) - array_frame(n);
       // A single changed element is measured by diffing it; any other middle
       // is measured whole (an edit script's pairings are only trials).
       if (a_mid != 1 || b_mid != 1) {
-        replaced_elements(a, prefix, a_mid, b, prefix, b_mid);
-        if (!measure_->valid) return std::nullopt;
+        new_middle_bytes = replaced_elements(a, prefix, a_mid, b, prefix, b_mid);
+        if (measure_->stopped()) return std::nullopt;
       }
     }
+    // The hunks below that insert the new middle whole carry it.
+    const auto carry_middle = [&] {
+      if (measure_ == nullptr) return true;
+      measure_->carry(new_middle_bytes);
+      return !measure_->stopped();
+    };
 
     if (a_mid == 0 || b_mid == 0 || a_mid + b_mid > options_.sequence_diff_limit) {
       // Pure insert (append is the common case), pure delete (truncate), or
       // a middle too long to search: one replacement hunk.
+      if (!carry_middle()) return std::nullopt;
       if (a_mid > 0) {
         Json hunk = hunk_at(prefix);
         hunk["del"] = a_mid;
@@ -316,10 +355,16 @@ class Differ {
       hunk["patch"] = std::move(*patch);
       edits.push_back(std::move(hunk));
     } else {
-      const Unmeasured trial(measure_);  // the middle was measured whole above
-      if (mostly_unrelated(a, b, prefix, a_mid, b_mid)) {
+      bool unrelated = false;
+      {
+        const Unmeasured trial(measure_);  // the middle was measured whole above
+        unrelated = mostly_unrelated(a, b, prefix, a_mid, b_mid);
+        if (!unrelated) middle_edits(a, b, prefix, a_mid, b_mid, edits);
+      }
+      if (unrelated) {
         // A list replaced by a different one (a fresh query result, say): an
         // edit script would pair unrelated elements and diff them for nothing.
+        if (!carry_middle()) return std::nullopt;
         Json del = hunk_at(prefix);
         del["del"] = a_mid;
         edits.push_back(std::move(del));
@@ -327,8 +372,6 @@ class Differ {
         ins["ins"] = Json(b.begin() + static_cast<std::ptrdiff_t>(prefix),
                           b.begin() + static_cast<std::ptrdiff_t>(prefix + b_mid));
         edits.push_back(std::move(ins));
-      } else {
-        middle_edits(a, b, prefix, a_mid, b_mid, edits);
       }
     }
     Json node = Json::object();
@@ -458,14 +501,19 @@ Json diff(const Json& from, const Json& to, const DiffOptions& options) {
 namespace detail {
 
 MeasuredDiff diff_measured(const Json& from, std::size_t from_bytes, const Json& to,
-                           const DiffOptions& options, const ValueLimits& limits) {
+                           const DiffOptions& options, const ValueLimits& limits,
+                           double max_delta_fraction, std::size_t min_stop_bytes) {
   Measure measure;
   measure.max_depth = limits.max_depth;
+  measure.from_bytes = as_signed(from_bytes);
+  measure.max_fraction = max_delta_fraction;
+  measure.min_stop_bytes = as_signed(min_stop_bytes);
   Differ differ(options, &measure);
   MeasuredDiff out;
   out.delta = root_delta(differ, from, to);
   out.to_valid = measure.valid;
-  if (out.to_valid) out.to_bytes = static_cast<std::size_t>(as_signed(from_bytes) + measure.size_change);
+  out.too_large = measure.too_large;
+  if (out.to_valid && !out.too_large) out.to_bytes = static_cast<std::size_t>(as_signed(from_bytes) + measure.size_change);
   return out;
 }
 

@@ -147,6 +147,7 @@ static void test_bad_urls_and_options(void) {
       "{\"full_snapshot_interval\": 2.5}",
       "{\"replay_budget\": \"x\"}",
       "{\"replay_budget\": -1}",
+      "{\"max_delta_fraction\": -0.5}",
       "{\"cache_bytes\": -5}",
       "{\"durability\": \"fast\"}",
       "{\"pool_size\": 0}",

@@ -112,6 +112,39 @@ BOOST_AUTO_TEST_CASE(cold_load_replays_from_the_store) {
   BOOST_TEST(same_value(plain->load("t")->state, states.back()));
 }
 
+BOOST_AUTO_TEST_CASE(a_replaced_list_is_a_full_row_not_a_large_delta) {
+  // tool_results replaces a large list every 10th step: those deltas are
+  // most of the state, so they become full rows and keep chains cheap to load.
+  const auto states = workloads::generate("tool_results", 25, 3);
+  auto kinds = [&](DeltaOptions options) {
+    auto inner = open_memory();
+    RowStore* store = inner->row_store();
+    DeltaCheckpointer writer(std::move(inner), options);
+    ingest(writer, "t", states);
+    std::vector<RowKind> out;
+    for (const auto& row : store->rows("t")) {
+      out.push_back(row.header.kind);
+      if (row.header.kind == RowKind::kDelta) {
+        // Deltas under 16 KiB are always allowed.
+        BOOST_TEST(static_cast<double>(row.header.payload_size) <=
+                   std::max(16.0 * 1024, options.max_delta_fraction *
+                                             static_cast<double>(row.header.state_size)));
+      }
+    }
+    return out;
+  };
+  const auto by_default = kinds({});
+  BOOST_TEST_REQUIRE(by_default.size() == states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const RowKind expected = i % 10 == 0 ? RowKind::kFull : RowKind::kDelta;
+    BOOST_TEST(by_default[i] == expected, "step " << i);
+  }
+  // Allowed, a replacement is stored as a delta while the budget lasts.
+  const auto allowed = kinds({.replay_budget = 100, .max_delta_fraction = 1.0});
+  BOOST_TEST(allowed[10] == RowKind::kDelta);
+  BOOST_TEST(allowed[20] == RowKind::kDelta);
+}
+
 BOOST_AUTO_TEST_CASE(forks_store_deltas_against_their_parent) {
   auto cp = delta_memory();
   const auto states = workloads::generate("chat", 30, 2);

@@ -30,6 +30,16 @@ void check_measured(const Json& a, const Json& b) {
                                 << a.dump() << "\n b: " << b.dump());
   }
   BOOST_TEST_REQUIRE(same_value(measured.delta, diff(a, b)));
+  // Stopping early is only allowed when the delta would be too large anyway.
+  for (const double fraction : {0.1, 0.5}) {
+    const auto stopped = deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), b, {},
+                                                          deltackpt::detail::ValueLimits{}, fraction);
+    if (!stopped.too_large) continue;
+    const double delta_bytes = static_cast<double>(diff(a, b).dump().size());
+    BOOST_TEST_REQUIRE(delta_bytes > fraction * static_cast<double>(b.dump().size()),
+                       "stopped at " << fraction << " for a small delta\n a: " << a.dump()
+                                     << "\n b: " << b.dump());
+  }
 }
 
 // Round-trips through the delta's text as well: that is what gets stored.
@@ -190,6 +200,25 @@ BOOST_AUTO_TEST_CASE(many_dropped_keys_of_a_large_object) {
   check_round_trip(a, b);
   check_round_trip(b, a);
   BOOST_TEST(diff(a, b)["drop"].size() == 27U);
+}
+
+BOOST_AUTO_TEST_CASE(measured_diff_stops_on_a_replaced_list) {
+  Json a = Json{{"step", 1}, {"rows", Json::array()}};
+  Json b = Json{{"step", 2}, {"rows", Json::array()}};
+  for (int i = 0; i < 200; ++i) {
+    a["rows"].push_back(Json{{"id", i}, {"name", "old row " + std::to_string(i)}});
+    b["rows"].push_back(Json{{"id", 1000 + i}, {"name", "new row " + std::to_string(i)}});
+  }
+  const auto measured = deltackpt::detail::diff_measured(
+      a, deltackpt::serialized_size(a), b, {}, deltackpt::detail::ValueLimits{}, 0.5);
+  BOOST_TEST(measured.too_large);
+  check_round_trip(a, b);  // unstopped, the same pair diffs as usual
+  // One appended row is far below the limit.
+  Json c = a;
+  c["rows"].push_back(b["rows"][0]);
+  BOOST_TEST(!deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), c, {},
+                                               deltackpt::detail::ValueLimits{}, 0.5)
+                  .too_large);
 }
 
 BOOST_AUTO_TEST_CASE(appended_message_is_stored_once_as_itself) {
