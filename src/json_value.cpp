@@ -61,6 +61,16 @@ std::size_t escaped_extra(unsigned char c) noexcept {
   }
 }
 
+// True when one of the eight bytes in `w` is a quote, a backslash or a
+// control character (each is escaped in JSON text).
+bool needs_escape(std::uint64_t w) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHighs) != 0; };
+  return ((w - kOnes * 0x20) & ~w & kHighs) != 0 || has_zero(w ^ (kOnes * '"')) ||
+         has_zero(w ^ (kOnes * '\\'));
+}
+
 // Counts serialized bytes, stopping early once past `cap`.
 class SizeCounter {
  public:
@@ -79,7 +89,12 @@ class SizeCounter {
       }
       case Type::number_unsigned: total_ += digits(v.get<std::uint64_t>()); break;
       case Type::number_float: total_ += float_size(v.get<double>()); break;
-      case Type::string: total_ += detail::quoted_size(v.get_ref<const std::string&>()); break;
+      case Type::string: {
+        const auto& s = v.get_ref<const std::string&>();
+        // Escapes only add bytes: a string longer than the cap is past it.
+        total_ += total_ + s.size() + 2 > cap_ ? s.size() + 2 : detail::quoted_size(s);
+        break;
+      }
       case Type::array: {
         total_ += v.empty() ? 2 : 1 + v.size();  // brackets and commas
         for (const auto& e : v) {
@@ -218,17 +233,12 @@ class FastCheck {
     const std::size_t n = s.size();
     std::size_t extra = 0;
     std::size_t i = 0;
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-    auto has_zero = [](std::uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
     while (i < n) {
       // Eight plain ASCII bytes that need no escaping, at a time.
       while (i + 8 <= n) {
         std::uint64_t w;
         std::memcpy(&w, p + i, 8);
-        const bool special = (w & kHighs) != 0 || ((w - kOnes * 0x20) & ~w & kHighs) != 0 ||
-                             has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
-        if (special) break;
+        if ((w & 0x8080808080808080ULL) != 0 || needs_escape(w)) break;
         i += 8;
       }
       if (i >= n) break;
@@ -315,8 +325,20 @@ std::size_t serialized_size_capped(const Json& value, std::size_t cap) {
 }
 
 std::size_t quoted_size(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = s.size() + 2;
-  for (const char c : s) n += escaped_extra(static_cast<unsigned char>(c));
+  std::size_t i = 0;
+  // Eight bytes at a time while none needs escaping (the common case).
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (needs_escape(w)) {
+      for (const std::size_t end = i + 8; i < end; ++i) n += escaped_extra(p[i]);
+    } else {
+      i += 8;
+    }
+  }
+  for (; i < s.size(); ++i) n += escaped_extra(p[i]);
   return n;
 }
 

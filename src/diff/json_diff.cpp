@@ -195,7 +195,7 @@ class Differ {
   // The common case without building an index: both objects list their
   // surviving keys in the same order, a few keys are dropped (found within a
   // short look-ahead) and new keys come last. Returns nullopt when that does
-  // not hold, and an empty object when nothing changed.
+  // not hold, and an empty (null) value when nothing changed.
   std::optional<Json> object_in_step(const Json& a, const Json& b) {
     constexpr std::size_t kLookAhead = 16;
     const std::optional<Measure> before = measure_ ? std::optional<Measure>(*measure_) : std::nullopt;
@@ -205,8 +205,8 @@ class Differ {
     };
     const detail::JsonMembers& am = detail::members_of(a);
     const detail::JsonMembers& bm = detail::members_of(b);
-    Json keys = Json::object();
-    Json drop = Json::array();
+    Json keys;  // null until needed: most objects visited are unchanged
+    Json drop;
     std::size_t i = 0;
     for (const auto& [key, b_value] : bm) {
       if (i == am.size()) {  // a is used up: everything left in b is new
@@ -229,7 +229,7 @@ class Differ {
     }
     for (; i < am.size(); ++i) dropped(am[i].first, am[i].second, drop);
     if (measure_) measure_->size_change += object_frame(b.size()) - object_frame(a.size());
-    Json node = Json::object();
+    Json node;  // stays null (empty()) when nothing changed
     if (!keys.empty()) node["keys"] = std::move(keys);
     if (!drop.empty()) node["drop"] = std::move(drop);
     return node;
@@ -267,7 +267,7 @@ class Differ {
     // keys; any other reordering is stored as a replacement.
     const std::optional<Measure> before = measure_ ? std::optional<Measure>(*measure_) : std::nullopt;
     std::vector<bool> kept(a.size(), false);
-    Json keys = Json::object();
+    Json keys;
     std::size_t last_position = 0;
     bool seen_new_key = false;
     bool first = true;
@@ -290,7 +290,7 @@ class Differ {
       kept[*position] = true;
       if (auto patch = nested_value(*a_values[*position], it.value())) keys[it.key()] = std::move(*patch);
     }
-    Json drop = Json::array();
+    Json drop;
     for (std::size_t i = 0; i < kept.size(); ++i) {
       if (!kept[i]) dropped(*a_keys[i], *a_values[i], drop);
     }

@@ -2,6 +2,8 @@
 // small changed stretches, characters, so the edit-script search stays bounded.
 #include "string_diff.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <functional>
 #include <string_view>
 #include <unordered_set>
@@ -16,6 +18,30 @@ namespace {
 // Hunks whose untouched gap is at most this many bytes are merged: a hunk's
 // own overhead ({"at":…,"del":…,"ins":""}) is about this large.
 constexpr std::size_t kMergeGapBytes = 12;
+
+// Edit-script searches over about this many token comparisons are not
+// worth it when the texts share little (see too_costly).
+constexpr std::size_t kCostlySearch = 4'000'000;
+
+// Length of the common prefix of `a` and `b`, eight bytes at a time.
+std::size_t common_prefix(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  while (i + 8 <= n && std::memcmp(a.data() + i, b.data() + i, 8) == 0) i += 8;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Length of the common suffix of `a` and `b`, eight bytes at a time.
+std::size_t common_suffix(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  while (i + 8 <= n && std::memcmp(a.data() + a.size() - i - 8, b.data() + b.size() - i - 8, 8) == 0) {
+    i += 8;
+  }
+  while (i < n && a[a.size() - 1 - i] == b[b.size() - 1 - i]) ++i;
+  return i;
+}
 
 // A text edit in byte offsets of the old string.
 struct TextEdit {
@@ -119,10 +145,11 @@ class TextDiffer {
                   const std::vector<std::string_view>& tb) const {
     const std::size_t total = ta.size() + tb.size();
     if (total > options_.sequence_diff_limit) return true;
+    if (total * tb.size() <= kCostlySearch) return false;  // whatever they share
     const std::unordered_set<std::string_view> in_a(ta.begin(), ta.end());
     std::size_t only_b = 0;
     for (const auto& t : tb) only_b += in_a.count(t) == 0 ? 1U : 0U;
-    return only_b * 4 > tb.size() * 3 && total * only_b > 4'000'000;
+    return only_b * 4 > tb.size() * 3 && total * only_b > kCostlySearch;
   }
 
   void chars(std::size_t a_off, std::string_view a, std::string_view b) {
@@ -165,17 +192,14 @@ class TextDiffer {
 Json diff_string(const std::string& a, const std::string& b, const DiffOptions& options) {
   const std::size_t n = a.size();
   const std::size_t m = b.size();
-  std::size_t prefix = 0;
-  while (prefix < n && prefix < m && a[prefix] == b[prefix]) ++prefix;
+  std::size_t prefix = common_prefix(a, b);
   // Never start a stretch inside a code point.
   while (prefix > 0 && ((prefix < n && is_utf8_continuation(a[prefix])) ||
                         (prefix < m && is_utf8_continuation(b[prefix])))) {
     --prefix;
   }
-  std::size_t suffix = 0;
-  while (suffix < n - prefix && suffix < m - prefix && a[n - 1 - suffix] == b[m - 1 - suffix]) {
-    ++suffix;
-  }
+  std::size_t suffix =
+      common_suffix(std::string_view(a).substr(prefix), std::string_view(b).substr(prefix));
   while (suffix > 0 && (is_utf8_continuation(a[n - suffix]) || is_utf8_continuation(b[m - suffix]))) {
     --suffix;
   }
