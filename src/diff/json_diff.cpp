@@ -84,15 +84,18 @@ class Differ {
       const auto& sa = a.get_ref<const std::string&>();
       const auto& sb = b.get_ref<const std::string&>();
       if (sa == sb) return std::nullopt;
-      if (measure_ != nullptr) {
-        const auto size = detail::checked_quoted_size(sb);
-        if (!size) {
-          measure_->valid = false;  // and diff_string needs valid UTF-8
-          return std::nullopt;
-        }
-        measure_->size_change += as_signed(*size) - as_signed(detail::quoted_size(sa));
+      if (measure_ == nullptr) return detail::diff_string(sa, sb, options_);
+      // One pass over the new string checks it; the size change comes from
+      // the edits.
+      const auto size = detail::checked_quoted_size(sb);
+      if (!size) {
+        measure_->valid = false;  // and diff_string needs valid UTF-8
+        return std::nullopt;
       }
-      return detail::diff_string(sa, sb, options_);
+      std::int64_t change = 0;
+      Json patch = detail::diff_string(sa, sb, options_, *size, &change);
+      measure_->size_change += change;
+      return patch;
     }
     const std::optional<Json> patch = ta == Type::object ? object(a, b) : array(a, b);
     if (!patch) return std::nullopt;
