@@ -7,6 +7,7 @@
 
 #include "deltackpt/deltackpt.hpp"
 #include "row_codec.hpp"
+#include "state_cache.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
 
@@ -143,6 +144,48 @@ BOOST_AUTO_TEST_CASE(a_replaced_list_is_a_full_row_not_a_large_delta) {
   const auto allowed = kinds({.replay_budget = 100, .max_delta_fraction = 1.0});
   BOOST_TEST(allowed[10] == RowKind::kDelta);
   BOOST_TEST(allowed[20] == RowKind::kDelta);
+}
+
+BOOST_AUTO_TEST_CASE(state_cache_is_an_lru_of_parsed_memory) {
+  using detail::CachedState;
+  using detail::StateCache;
+  auto entry = [](const std::string& thread, std::int64_t bytes) {
+    CachedState e;
+    e.position.thread_id = thread;
+    e.position.state_bytes = bytes;
+    e.state = std::make_shared<Json>(Json{{"n", bytes}});
+    return e;
+  };
+  // Each entry is charged 3x its JSON text plus 256 bytes: 3256 for 1000.
+  StateCache cache(10'000);
+  cache.put("a", entry("t1", 1000));
+  cache.put("b", entry("t1", 1000));
+  cache.put("c", entry("t2", 1000));
+  BOOST_TEST(cache.size_bytes() == 3u * 3256u);
+  BOOST_TEST(cache.get("a").has_value());  // a is now the most recent
+  cache.put("d", entry("t2", 1000));       // over 10'000: the least recent (b) goes
+  BOOST_TEST(!cache.get("b").has_value());
+  BOOST_TEST(cache.get("a").has_value());
+  BOOST_TEST(cache.get("d").has_value());
+  // A state larger than the whole cache is not kept.
+  cache.put("huge", entry("t3", 4000));
+  BOOST_TEST(!cache.get("huge").has_value());
+
+  // take() hands out a state nobody else holds, and removes it.
+  {
+    const auto held = cache.get("a");
+    BOOST_TEST(cache.take("a") == nullptr);  // `held` shares it
+  }
+  auto taken = cache.take("a");
+  BOOST_TEST_REQUIRE(taken != nullptr);
+  BOOST_TEST(!cache.get("a").has_value());
+
+  cache.forget("d");
+  BOOST_TEST(!cache.get("d").has_value());
+  cache.forget("never-there");
+  cache.forget_thread("t2");
+  BOOST_TEST(!cache.get("c").has_value());
+  BOOST_TEST(cache.size_bytes() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(forks_store_deltas_against_their_parent) {
