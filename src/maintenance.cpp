@@ -93,6 +93,18 @@ VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress
   return report;
 }
 
+Json to_json(const VerifyReport& report) {
+  Json problems = Json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back(
+        {{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
+  }
+  return Json{{"ok", report.ok()},
+              {"threads", report.threads},
+              {"checkpoints", report.checkpoints},
+              {"problems", std::move(problems)}};
+}
+
 Json to_json(const ThreadStats& t) {
   return Json{{"thread_id", t.thread_id},
               {"checkpoints", t.checkpoints},

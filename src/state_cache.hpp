@@ -57,13 +57,16 @@ class StateCache {
     CachedState entry;
     Order::iterator order;
   };
+  using Slots = std::unordered_map<std::string, Slot>;
   void evict_locked();
+  // Removes the entry from slots_, order_ and used_; returns the next slot.
+  Slots::iterator erase_locked(Slots::iterator it);
 
   mutable std::mutex mutex_;
   std::size_t capacity_;
   std::size_t used_ = 0;
   Order order_;  // most recently used first
-  std::unordered_map<std::string, Slot> slots_;
+  Slots slots_;
 };
 
 }  // namespace deltackpt::detail

@@ -38,6 +38,11 @@ struct VerifyReport {
 // collected. REQUIRES: cp.row_store() is not null (every built-in backend).
 DELTACKPT_EXPORT VerifyReport verify(Checkpointer& cp, std::string_view thread_id = {}, const Progress& progress = {});
 
+// The report as a JSON object (what the CLI's and the C API's --json output
+// print): {"ok", "threads", "checkpoints", "problems": [{thread_id,
+// checkpoint_id, message}]}.
+DELTACKPT_EXPORT Json to_json(const VerifyReport& report);
+
 struct ThreadStats {
   std::string thread_id;
   std::size_t checkpoints = 0;

@@ -304,7 +304,7 @@ int deltackpt_verify(deltackpt_store_t* store, const char* thread_id, char** rep
   return run(store, [&] {
     deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_verify");
     require(report_json, "deltackpt_verify", "report_json");
-    *report_json = dump_out(capi::to_json(deltackpt::verify(cp, thread_id == nullptr ? "" : thread_id)));
+    *report_json = dump_out(deltackpt::to_json(deltackpt::verify(cp, thread_id == nullptr ? "" : thread_id)));
   });
 }
 

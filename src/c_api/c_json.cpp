@@ -263,16 +263,5 @@ Json to_json(const StoreStats& stats) {
   return Json{{"total", std::move(total)}, {"threads", std::move(threads)}};
 }
 
-Json to_json(const VerifyReport& report) {
-  Json problems = Json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back(
-        {{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
-  }
-  return Json{{"ok", report.ok()},
-              {"threads", report.threads},
-              {"checkpoints", report.checkpoints},
-              {"problems", std::move(problems)}};
-}
 
 }  // namespace deltackpt::detail::capi

@@ -32,6 +32,5 @@ Json to_json(const CheckpointInfo& info);
 Json to_json(const std::vector<std::string>& strings);
 Json to_json(const PruneResult& result);
 Json to_json(const StoreStats& stats);
-Json to_json(const VerifyReport& report);
 
 }  // namespace deltackpt::detail::capi

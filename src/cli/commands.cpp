@@ -276,13 +276,7 @@ int run_verify(const StoreArgs& store, const std::string& thread) {
   ProgressBar bar("verify");
   const VerifyReport report = verify(*cp, thread, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   if (store.json) {
-    Json problems = Json::array();
-    for (const auto& p : report.problems) {
-      problems.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
-    }
-    std::cout << Json{{"ok", report.ok()}, {"threads", report.threads}, {"checkpoints", report.checkpoints},
-                      {"problems", problems}}.dump(2)
-              << '\n';
+    std::cout << to_json(report).dump(2) << '\n';
   } else {
     for (const auto& p : report.problems) {
       std::cout << "BAD " << p.checkpoint_id << " (thread " << p.thread_id << "): " << p.message << '\n';

@@ -190,7 +190,10 @@ class Differ {
   }
 
   std::optional<Json> object(const Json& a, const Json& b) {
-    if (auto walked = object_in_step(a, b)) return walked->empty() ? std::nullopt : std::optional<Json>(*walked);
+    if (auto walked = object_in_step(a, b)) {
+      if (walked->empty()) return std::nullopt;
+      return walked;
+    }
     if (measure_ != nullptr && measure_->stopped()) return std::nullopt;
     return object_indexed(a, b);
   }

@@ -231,8 +231,10 @@ Json diff_string(const std::string& a, const std::string& b, const DiffOptions& 
     if (!e.ins.empty()) hunk["ins"] = std::string(e.ins);
     const std::size_t ins_quoted = quoted_size(e.ins);
     patch_bytes += 24 + ins_quoted;
-    change += static_cast<std::int64_t>(ins_quoted) -
-              static_cast<std::int64_t>(quoted_size(std::string_view(a).substr(e.at, e.del)));
+    if (quoted_change != nullptr) {
+      change += static_cast<std::int64_t>(ins_quoted) -
+                static_cast<std::int64_t>(quoted_size(std::string_view(a).substr(e.at, e.del)));
+    }
     hunks.push_back(std::move(hunk));
   }
   if (quoted_change != nullptr) *quoted_change = change;
