@@ -31,7 +31,7 @@ pg_start() {
     > "$PG_TMPDIR/initdb.log" 2>&1 || { cat "$PG_TMPDIR/initdb.log" >&2; return 1; }
   for _ in 1 2 3 4 5; do
     port=$(pg_free_port)
-    if pg_as_owner "$bin/pg_ctl" -D "$PG_TMPDIR/data" -l "$PG_TMPDIR/server.log" -w -t 60 \
+    if pg_as_owner "$bin/pg_ctl" -D "$PG_TMPDIR/data" -l "$PG_TMPDIR/server.log" -w -t 300 \
         -o "-k $PG_TMPDIR -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" \
         start > /dev/null; then
       export DELTACKPT_TEST_PG_DSN="postgresql://postgres@127.0.0.1:$port/postgres"

@@ -13,11 +13,13 @@
 
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <latch>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -38,6 +40,19 @@ namespace {
 using deltackpt::testing::pg_dsn;
 using deltackpt::testing::pg_enabled;
 using deltackpt::testing::pg_required;
+
+// Polls `done` until it holds. The server acts on its own schedule (a
+// terminated backend leaves, a blocked statement reaches its lock wait), so
+// this waits for that event; the limit is generous and only turns "never"
+// into a failure with a clear message.
+bool eventually(const std::function<bool()>& done) {
+  const auto limit = std::chrono::steady_clock::now() + 300s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
 
 
 std::string percent_encode(const std::string& value) {
@@ -169,13 +184,9 @@ struct PgSchema {
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {name}));
   }
 
-  // Waits (up to 10 s) until the server has no store connection left.
+  // Waits until the server has no store connection left.
   bool store_connections_gone() {
-    for (int i = 0; i < 200; ++i) {
-      if (store_connections() == 0) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return eventually([&] { return store_connections() == 0; });
   }
 
   std::string name = fresh_name();
@@ -249,11 +260,13 @@ std::vector<std::string> describe_schema(Session& admin, const std::string& sche
   return out;
 }
 
-// Runs `child` in `n` forked processes, all starting at the same moment;
+// Runs `child` in `n` forked processes, all let go at once when every one
+// has been forked (they block reading a pipe the parent then closes);
 // returns what each wrote to its pipe and checks that each exited with 0.
 // REQUIRES: no other thread of this process is running.
 std::vector<std::string> in_processes(int n, const std::function<int(int, FILE*)>& child) {
-  const auto start = std::chrono::steady_clock::now() + 300ms;
+  int go[2];
+  BOOST_TEST_REQUIRE(::pipe(go) == 0);
   std::vector<std::pair<pid_t, int>> children;
   for (int i = 0; i < n; ++i) {
     int fds[2];
@@ -262,8 +275,12 @@ std::vector<std::string> in_processes(int n, const std::function<int(int, FILE*)
     BOOST_TEST_REQUIRE(pid >= 0);
     if (pid == 0) {
       ::close(fds[0]);
+      ::close(go[1]);
       FILE* out = ::fdopen(fds[1], "w");
-      std::this_thread::sleep_until(start);
+      char byte;
+      while (::read(go[0], &byte, 1) < 0 && errno == EINTR) {
+      }  // end of file: every sibling exists
+      ::close(go[0]);
       int code = 3;
       try {
         code = child(i, out);
@@ -276,6 +293,8 @@ std::vector<std::string> in_processes(int n, const std::function<int(int, FILE*)
     ::close(fds[1]);
     children.emplace_back(pid, fds[0]);
   }
+  ::close(go[0]);
+  ::close(go[1]);  // go
   std::vector<std::string> outputs;
   for (const auto& [pid, fd] : children) {
     std::string text;
@@ -415,10 +434,10 @@ BOOST_AUTO_TEST_CASE(concurrent_migrations_apply_each_version_once) {
   PgSchema again;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
-  const auto start = std::chrono::steady_clock::now() + 200ms;
+  std::latch all_started(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      std::this_thread::sleep_until(start);
+      all_started.arrive_and_wait();
       try {
         auto cp = open_postgres({.url = again.url, .pool_size = 1});
         cp->save(make("t-" + new_checkpoint_id(), 0, {{"ok", true}}));
@@ -534,13 +553,13 @@ BOOST_AUTO_TEST_CASE(lost_connection_is_retryable_and_leaves_no_partial_row) {
   });
   // ...then terminate its backend while it does.
   std::string pid;
-  for (int i = 0; i < 200 && pid.empty(); ++i) {
-    pid = schema.admin->value(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = "
-        "'Lock'", {schema.name});
-    if (pid.empty()) std::this_thread::sleep_for(50ms);
-  }
-  BOOST_TEST_REQUIRE(!pid.empty());
+  BOOST_TEST_REQUIRE(eventually([&] {
+                       pid = schema.admin->value(
+                           "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND "
+                           "wait_event_type = 'Lock'", {schema.name});
+                       return !pid.empty();
+                     }),
+                     "the save never reached its lock wait");
   schema.admin->query("SELECT pg_terminate_backend($1::int, 10000)", {pid});
   saver.join();
   holder.query("ROLLBACK");
@@ -561,7 +580,7 @@ BOOST_AUTO_TEST_CASE(lost_connection_is_retryable_and_leaves_no_partial_row) {
   schema.admin->query(
       "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = $1",
       {schema.name});
-  BOOST_TEST(schema.store_connections() == 0);
+  BOOST_TEST(schema.store_connections_gone());
   for (int i = 0; i < 4; ++i) BOOST_TEST(cp->load("lost")->checkpoint_id == "lost-1");
   BOOST_TEST(cp->save(make("lost", 2, {{"n", 2}})) != "");
   BOOST_TEST(cp->list("lost").size() == 3u);

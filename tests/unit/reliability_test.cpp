@@ -4,10 +4,13 @@
 #define BOOST_TEST_MODULE reliability
 #include <boost/test/unit_test.hpp>
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -182,18 +185,75 @@ BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
   BOOST_TEST_MESSAGE("figure: corruptions detected " << detected << " of " << injected << " injected");
 }
 
-// A writer saving in a loop is killed with SIGKILL at random moments; after
-// each kill the store opens, verifies, and every save that returned before
-// the kill loads exactly.
+// Reads "id index" lines that a writer sends through a pipe, one line per
+// acknowledged save. Waits for events, not for time: the deadline only turns
+// a writer that makes no progress at all into a clear failure.
+class AckPipe {
+ public:
+  explicit AckPipe(int fd) : fd_(fd) {}
+  ~AckPipe() { close(fd_); }
+
+  // Blocks until `count` more lines have arrived; false on end of file, or
+  // when no new line came for `stall_limit`.
+  bool wait_for(std::size_t count, std::chrono::seconds stall_limit) {
+    const std::size_t want = lines_.size() + count;
+    while (lines_.size() < want) {
+      pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+      const int ready = poll(&p, 1, static_cast<int>(stall_limit.count() * 1000));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) return false;  // stalled
+      if (!read_some()) return false;
+    }
+    return true;
+  }
+
+  // Reads everything left once the writer is gone.
+  void drain() {
+    while (read_some()) {
+    }
+  }
+
+  const std::vector<std::pair<std::string, std::size_t>>& lines() const { return lines_; }
+
+ private:
+  bool read_some() {
+    char buffer[4096];
+    const ssize_t n = read(fd_, buffer, sizeof buffer);
+    if (n <= 0) return false;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+    for (std::size_t end; (end = pending_.find('\n')) != std::string::npos; pending_.erase(0, end + 1)) {
+      std::istringstream line(pending_.substr(0, end));
+      std::string id;
+      std::size_t index = 0;
+      if (line >> id >> index) lines_.emplace_back(id, index);
+    }
+    return true;
+  }
+
+  int fd_;
+  std::string pending_;  // a partial line
+  std::vector<std::pair<std::string, std::size_t>> lines_;
+};
+
+// A writer saving in a loop is killed with SIGKILL in the middle of a save;
+// after each kill the store opens, verifies, and every save that returned
+// before the kill loads exactly. The kill comes after the writer has
+// acknowledged a random number of saves (so it never depends on how fast
+// the machine is), plus a random delay that moves the kill around within
+// the next save.
 BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
   TempDb file;
   open_sqlite({.path = file.path});
   const auto states = workloads::generate("kv_churn", 400, 5);
   constexpr int kKills = 24;
+  constexpr std::size_t kLeastAcknowledgedPerRound = 3;
+  // Only a writer that acknowledges nothing for this long fails the test.
+  constexpr std::chrono::seconds kStallLimit{300};
   std::mt19937_64 random(std::random_device{}());
   std::vector<std::pair<std::string, std::size_t>> acknowledged;  // id, state index
   std::size_t next_state = 0;
   int survived = 0;
+  int kills = 0;
   for (int round = 0; round < kKills && next_state < states.size(); ++round) {
     int pipe_fds[2];
     BOOST_TEST_REQUIRE(pipe(pipe_fds) == 0);
@@ -205,7 +265,7 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
         DeltaCheckpointer cp(open_sqlite({.path = file.path}), {.full_snapshot_interval = 10});
         for (std::size_t i = next_state; i < states.size(); ++i) {
           const std::string id = cp.save({.thread_id = "t", .step = static_cast<std::int64_t>(i), .state = states[i]});
-          const std::string line = id + " " + std::to_string(i) + "\n";
+          const std::string line = id + " " + std::to_string(i) + "\n";  // < PIPE_BUF: one write
           if (write(pipe_fds[1], line.data(), line.size()) < 0) _exit(3);
         }
       } catch (...) {
@@ -214,21 +274,27 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
       _exit(0);
     }
     close(pipe_fds[1]);
-    usleep(static_cast<useconds_t>(10000 + random() % 70000));
-    kill(pid, SIGKILL);
+    AckPipe acks(pipe_fds[0]);
+    const std::size_t before_kill = kLeastAcknowledgedPerRound + random() % 12;
+    const bool progressed = acks.wait_for(before_kill, kStallLimit);
+    if (progressed) {
+      // Spreads the kill over the phases of the save now under way; nothing
+      // waits on this delay.
+      usleep(static_cast<useconds_t>(random() % 3000));
+      kill(pid, SIGKILL);
+      ++kills;
+    }
     int status = 0;
     waitpid(pid, &status, 0);
-    std::string received;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) received.append(buffer, static_cast<std::size_t>(n));
-    close(pipe_fds[0]);
-    std::istringstream lines(received);
-    std::string id;
-    std::size_t index;
-    while (lines >> id >> index) {
-      acknowledged.emplace_back(id, index);
-      next_state = index + 1;
+    acks.drain();
+    const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    BOOST_TEST_REQUIRE((progressed || finished),
+                       "round " << round << ": the writer acknowledged fewer than " << before_kill
+                                << " saves and then none for " << kStallLimit.count()
+                                << " s, or failed (status " << status << ")");
+    for (const auto& ack : acks.lines()) {
+      acknowledged.push_back(ack);
+      next_state = ack.second + 1;
     }
     // The store opens and verifies; everything acknowledged loads exactly.
     auto cp = open_sqlite({.path = file.path});
@@ -242,7 +308,8 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
     BOOST_TEST(all_there, "after kill " << round);
     if (report.ok() && all_there) ++survived;
   }
-  BOOST_TEST(acknowledged.size() > 20u);
+  BOOST_TEST(kills == kKills);
+  BOOST_TEST(acknowledged.size() >= kKills * kLeastAcknowledgedPerRound);
   BOOST_TEST_MESSAGE("figure: " << survived << " kills survived, " << acknowledged.size()
                                 << " acknowledged saves, 0 lost");
 }

@@ -90,8 +90,11 @@ BOOST_AUTO_TEST_CASE(a_held_write_lock_is_a_retryable_storage_error) {
     BOOST_TEST(e.retryable());
     BOOST_TEST(e.backend() == "sqlite");
   }
+  // The save gave up while the lock was still held (it returned at all,
+  // which proves the timeout is finite) and only after waiting the timeout
+  // out: a lower bound, which a slow machine cannot break.
   const auto waited = std::chrono::steady_clock::now() - start;
-  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() < 5000);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() >= 50);
   hold.commit();
   cp->save({.thread_id = "t", .state = {{"a", 3}}});  // works again
   BOOST_TEST(cp->list("t").size() == 2u);
@@ -112,7 +115,10 @@ BOOST_AUTO_TEST_CASE(several_processes_write_one_file) {
       int failures = 0;
       try {
         auto cp = std::make_unique<DeltaCheckpointer>(
-            open_sqlite({.path = file.path, .durability = Durability::kNormal}),
+            // A writer may wait long for the lock on a loaded machine; this
+            // test is about what lands, not how fast.
+            open_sqlite({.path = file.path, .durability = Durability::kNormal,
+                         .busy_timeout = std::chrono::minutes(10)}),
             DeltaOptions{.full_snapshot_interval = 7});
         std::ofstream ids(file.path + ".ids." + std::to_string(p));
         Json mine = {{"process", p}, {"items", Json::array()}};
