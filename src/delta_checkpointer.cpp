@@ -45,5 +45,12 @@ PruneResult DeltaCheckpointer::prune(std::string_view thread_id, const Retention
 }
 RowStore* DeltaCheckpointer::row_store() noexcept { return impl_->row_store(); }
 const DeltaOptions& DeltaCheckpointer::options() const noexcept { return impl_->options(); }
+SaveCounters DeltaCheckpointer::counters() const noexcept { return impl_->counters(); }
+
+Json to_json(const SaveCounters& counters) {
+  return {{"full_rows", counters.full_rows},
+          {"delta_rows", counters.delta_rows},
+          {"deltas_refused", counters.deltas_refused}};
+}
 
 }  // namespace deltackpt

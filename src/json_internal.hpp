@@ -20,6 +20,23 @@ inline const JsonMembers& members_of(const Json& object) {
 }
 inline JsonMembers& members_of(Json& object) { return object.get_ref<Json::object_t&>(); }
 
+// An integer as nlohmann stored it, read by its exact kind. nlohmann's
+// get_ptr<number_integer_t*>() and get<std::int64_t>() also answer for an
+// unsigned value and reinterpret 2^64-1 as -1, so integers are only ever
+// read through this.
+struct ExactInteger {
+  bool negative = false;   // a signed value below zero
+  std::uint64_t bits = 0;  // the value (two's complement when negative)
+  bool operator==(const ExactInteger&) const = default;
+};
+inline ExactInteger exact_integer(const Json& v) noexcept {
+  if (v.type() == Json::value_t::number_unsigned) {
+    return {false, *v.get_ptr<const Json::number_unsigned_t*>()};
+  }
+  const std::int64_t i = *v.get_ptr<const Json::number_integer_t*>();
+  return {i < 0, static_cast<std::uint64_t>(i)};
+}
+
 // same_value(a, b) for the common case of two scalars or strings of one
 // type, inline; false when it cannot tell (then call same_value).
 inline bool surely_same_leaf(const Json& a, const Json& b) noexcept {
@@ -50,6 +67,15 @@ std::uint64_t hash_value(const Json& value) noexcept;
 // serialized_size(value), but stops counting once it exceeds `cap`: returns
 // a number > cap in that case. Costs O(min(size, cap)).
 std::size_t serialized_size_capped(const Json& value, std::size_t cap);
+
+// Serialized bytes of an object's braces, colons and commas, or an array's
+// brackets and commas, for `n` members.
+inline std::int64_t object_frame_bytes(std::size_t n) {
+  return n == 0 ? 2 : 1 + 2 * static_cast<std::int64_t>(n);
+}
+inline std::int64_t array_frame_bytes(std::size_t n) {
+  return n == 0 ? 2 : 1 + static_cast<std::int64_t>(n);
+}
 
 // Bytes of `s` as a JSON string literal, quotes included.
 std::size_t quoted_size(std::string_view s) noexcept;

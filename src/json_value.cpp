@@ -22,19 +22,11 @@ bool is_integer(Type t) noexcept {
   return t == Type::number_integer || t == Type::number_unsigned;
 }
 
-// Integers compare by value whatever their signedness: 5 parsed (unsigned)
-// and 5 built from an int (signed) dump to the same text. Reads the stored
-// numbers directly: this runs for every unchanged value a save compares.
+// Integers compare by value whatever the kind nlohmann stored them as: 5
+// parsed (unsigned) and 5 built from an int (signed) are the same text. A
+// negative value never equals an unsigned one.
 bool same_integer(const Json& a, const Json& b) noexcept {
-  const auto* a_signed = a.get_ptr<const Json::number_integer_t*>();
-  const auto* b_signed = b.get_ptr<const Json::number_integer_t*>();
-  if (a_signed != nullptr && b_signed != nullptr) return *a_signed == *b_signed;
-  if (a_signed != nullptr && *a_signed < 0) return false;
-  if (b_signed != nullptr && *b_signed < 0) return false;
-  const auto as_unsigned = [](const Json& v, const Json::number_integer_t* s) {
-    return s != nullptr ? static_cast<std::uint64_t>(*s) : *v.get_ptr<const Json::number_unsigned_t*>();
-  };
-  return as_unsigned(a, a_signed) == as_unsigned(b, b_signed);
+  return detail::exact_integer(a) == detail::exact_integer(b);
 }
 
 std::size_t digits(std::uint64_t v) noexcept {
@@ -348,9 +340,12 @@ std::uint64_t hash_value(const Json& v) noexcept {
     case Type::boolean: return v.get<bool>() ? 0x74727565ULL : 0x66616c73ULL;
     case Type::number_integer:
     case Type::number_unsigned:
-      // Non-negative integers hash the same whether stored signed or not.
-      return mix(1, v.is_number_integer() ? static_cast<std::uint64_t>(v.get<std::int64_t>())
-                                          : v.get<std::uint64_t>());
+    {
+      // Non-negative integers hash the same whether stored signed or not;
+      // negative ones apart from unsigned ones of the same bits.
+      const detail::ExactInteger i = detail::exact_integer(v);
+      return mix(i.negative ? 8 : 1, i.bits);
+    }
     case Type::number_float: return mix(2, std::bit_cast<std::uint64_t>(v.get<double>()));
     case Type::string:
       return mix(3, std::hash<std::string_view>{}(v.get_ref<const std::string&>()));

@@ -195,12 +195,13 @@ CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaO
         }
       }
       if (h.kind == RowKind::kFull) text = step.state->dump();
-      detail::encode_payload(row, std::move(text), encoding);
+      // The budget counts JSON text, before any compression of the payload.
       Position position{h.base_id, h.depth, 0, h.state_size};
       if (h.kind == RowKind::kDelta) {
-        position.chain_bytes = parent->second.chain_bytes + h.payload_size;
+        position.chain_bytes = parent->second.chain_bytes + static_cast<std::int64_t>(text.size());
         position.base_bytes = parent->second.base_bytes;
       }
+      detail::encode_payload(row, std::move(text), encoding);
       positions.emplace(h.checkpoint_id, position);
       ++result.checkpoints;
       (h.kind == RowKind::kFull ? result.full_rows : result.delta_rows) += 1;

@@ -22,8 +22,9 @@ Json rebuild_row(const StoredRow& row, const Json* parent, const Limits& limits)
   return state;
 }
 
-void apply_row_delta(Json& state, const StoredRow& row, const Limits& limits) {
-  const Json delta = parse_payload(row, limits);
+std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& limits) {
+  const std::string text = payload_text(row, limits);
+  const Json delta = parse_column(text, "payload", row.header, limits);
   try {
     apply_delta_in_place(state, delta);
   } catch (const Corruption& e) {
@@ -32,6 +33,7 @@ void apply_row_delta(Json& state, const StoredRow& row, const Limits& limits) {
     throw_row_corruption(row.header, std::string("delta cannot be applied: ") + e.what());
   }
   if (!state.is_object()) throw_row_corruption(row.header, "rebuilt state is not a JSON object");
+  return text.size();
 }
 
 ForwardReplay::ForwardReplay(const std::vector<StoredRow>& rows, const Limits& limits)

@@ -17,8 +17,10 @@ namespace deltackpt::detail {
 // row's delta applied. Throws Corruption naming the row.
 Json rebuild_row(const StoredRow& row, const Json* parent, const Limits& limits);
 
-// Applies delta row `row` to `state` in place. Throws Corruption naming the row.
-void apply_row_delta(Json& state, const StoredRow& row, const Limits& limits);
+// Applies delta row `row` to `state` in place; returns the bytes of the
+// delta's JSON text (what the replay budget counts, compressed or not).
+// Throws Corruption naming the row.
+std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& limits);
 
 class ForwardReplay {
  public:

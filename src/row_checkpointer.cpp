@@ -10,6 +10,7 @@
 #include "json_internal.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
+#include "state_figures.hpp"
 #include "write_policy.hpp"
 
 namespace deltackpt::detail {
@@ -113,13 +114,15 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
   // follows the new head, a bounded number of times.
   const bool implicit_parent = cp.parent_id.empty();
   if (!write_deltas_ && implicit_parent) {
-    const BuiltRow built = build_full_row(cp, id, created, validated_state_bytes(cp, where), "");
+    BuiltRow built = build_full_row(cp, id, created, validated_state_bytes(cp, where), "");
     store_.insert(built.row, InsertMode::kAppend);
+    committed(cp, built);
     return id;
   }
   for (int attempt = 0;; ++attempt) {
     auto parent = resolve_parent(cp, /*use_head_cache=*/attempt == 0);
-    const BuiltRow built = build_row(cp, id, created, parent, where);
+    BuiltRow built = build_row(cp, id, created, parent, where);
+    if (built.delta) check_delta(cp, built, *parent, where);
     try {
       store_.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
@@ -128,20 +131,12 @@ std::string RowCheckpointer::save(const Checkpoint& cp, const SaveOptions& optio
       // Other writers keep moving the head: a full row needs no parent state,
       // so the store can append it after whatever the head is, without a race.
       const auto state_bytes = static_cast<std::size_t>(built.row.header.state_size);
-      const BuiltRow full = build_full_row(cp, id, created, state_bytes, "");
+      BuiltRow full = build_full_row(cp, id, created, state_bytes, "");
       store_.insert(full.row, InsertMode::kAppend);
-      {
-        std::lock_guard lock(heads_mutex_);
-        heads_[cp.thread_id] = id;
-      }
-      if (options_.cache_bytes > 0) remember(cp, full, std::nullopt);
+      committed(cp, full);
       return id;
     }
-    {
-      std::lock_guard lock(heads_mutex_);
-      heads_[cp.thread_id] = id;
-    }
-    if (write_deltas_ && options_.cache_bytes > 0) remember(cp, built, std::move(parent));
+    committed(cp, built);
     return id;
   }
 }
@@ -151,34 +146,64 @@ std::size_t RowCheckpointer::validated_state_bytes(const Checkpoint& cp,
   return validate_value(cp.state, ValueLimits{options_.limits.max_depth}, where + ": state");
 }
 
-void RowCheckpointer::remember(const Checkpoint& cp, const BuiltRow& built,
-                               std::optional<Parent> parent) {
+bool delta_rebuilds(Json& state, StateFigures figures, const Json& delta, StateFigures wanted) {
+  try {
+    apply_delta_with_figures(state, delta, figures);
+  } catch (const Error&) {
+    return false;  // it does not even fit
+  } catch (const Json::exception&) {
+    return false;
+  }
+  return figures == wanted;
+}
+
+void RowCheckpointer::check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent,
+                                  const std::string& where) {
+  const RowHeader h = built.row.header;
+  const StateFigures wanted{h.state_size, fingerprint(cp.state)};
+  std::shared_ptr<const Json> base = std::move(parent.cached.state);
+  const StateFigures base_figures{parent.cached.position.state_bytes,
+                                  parent.cached.fingerprint.value_or(fingerprint(*base))};
+  // The cached parent itself, when nobody else holds it: it is about to be
+  // this checkpoint's state, the next save's parent.
+  std::shared_ptr<Json> state = cache_.take(h.parent_id, base);
+  if (!state) state = std::make_shared<Json>(*base);
+  if (delta_rebuilds(*state, base_figures, *built.delta, wanted)) {
+    built.state_after = std::move(state);
+    built.fingerprint = wanted.fingerprint;
+    return;
+  }
+  // A delta that would not load back as cp.state is never written.
+  counters_.deltas_refused.fetch_add(1, std::memory_order_relaxed);
+  built = build_full_row(cp, h.checkpoint_id, h.created_at, validated_state_bytes(cp, where),
+                         h.parent_id);
+  built.fingerprint = wanted.fingerprint;
+}
+
+void RowCheckpointer::committed(const Checkpoint& cp, BuiltRow& built) {
   const RowHeader& h = built.row.header;
-  ChainPosition position{cp.thread_id, h.base_id, h.depth, 0, h.state_size, h.state_size};
-  std::shared_ptr<Json> state;
-  if (h.kind == RowKind::kDelta && parent) {
-    position.chain_delta_bytes = parent->cached.position.chain_delta_bytes + h.payload_size;
-    position.base_bytes = parent->cached.position.base_bytes;
-    // Rather than copy the whole state, take the parent's cached copy and
-    // apply the delta to it.
-    parent->cached.state.reset();
-    state = cache_.take(h.parent_id);
-    if (state) {
-      try {
-        apply_delta_in_place(*state, *built.delta);
-      } catch (const Error&) {
-        state.reset();  // cannot happen for a delta diff() made; copy instead
-      }
-    }
+  (h.kind == RowKind::kDelta ? counters_.delta_rows : counters_.full_rows)
+      .fetch_add(1, std::memory_order_relaxed);
+  if (!write_deltas_) return;
+  {
+    std::lock_guard lock(heads_mutex_);
+    heads_[cp.thread_id] = h.checkpoint_id;
   }
-  if (!state) {
+  if (options_.cache_bytes == 0) return;
+  if (!built.state_after) {
     // A full row after its parent: the next save diffs against this state,
-    // so the parent's is let go rather than left to fill the cache (a cache
-    // of serialized bytes holds several times that in parsed memory).
+    // so the parent's is let go rather than left to fill the cache.
     if (!h.parent_id.empty()) cache_.forget(h.parent_id);
-    state = std::make_shared<Json>(cp.state);
+    built.state_after = std::make_shared<Json>(cp.state);
   }
-  cache_.put(h.checkpoint_id, CachedState{position, std::move(state), /*validated=*/true});
+  cache_.put(h.checkpoint_id,
+             CachedState{built.position, std::move(built.state_after), /*validated=*/true, built.fingerprint});
+}
+
+SaveCounters RowCheckpointer::counters() const noexcept {
+  return {counters_.full_rows.load(std::memory_order_relaxed),
+          counters_.delta_rows.load(std::memory_order_relaxed),
+          counters_.deltas_refused.load(std::memory_order_relaxed)};
 }
 
 bool RowCheckpointer::head_moved(const std::string& thread_id, const std::string& expected) {
@@ -261,6 +286,10 @@ RowCheckpointer::BuiltRow RowCheckpointer::build_row(const Checkpoint& cp, const
   h.kind = RowKind::kDelta;
   h.base_id = pos.base_id;
   h.depth = pos.depth + 1;
+  built.position.base_id = pos.base_id;
+  built.position.depth = h.depth;
+  built.position.chain_delta_bytes = pos.chain_delta_bytes + static_cast<std::int64_t>(text.size());
+  built.position.base_bytes = pos.base_bytes;
   built.delta = std::move(delta);
   encode_payload(built.row, std::move(text), store_.payload_encoding());
   return built;
@@ -297,6 +326,7 @@ RowCheckpointer::BuiltRow RowCheckpointer::build_full_row_header(const Checkpoin
   h.kind = RowKind::kFull;
   h.base_id = id;
   h.depth = 0;
+  built.position = ChainPosition{cp.thread_id, id, 0, 0, h.state_size, h.state_size};
   return built;
 }
 
@@ -315,9 +345,9 @@ CachedState RowCheckpointer::rebuild(const std::vector<StoredRow>& chain, std::s
     if (h.kind != RowKind::kDelta || h.parent_id != chain[i - 1].header.checkpoint_id) {
       throw_row_corruption(h, "delta chain is broken at this row");
     }
-    apply_row_delta(state, chain[i], options_.limits);
+    const std::size_t delta_bytes = apply_row_delta(state, chain[i], options_.limits);
     result.position.depth += 1;
-    result.position.chain_delta_bytes += h.payload_size;
+    result.position.chain_delta_bytes += static_cast<std::int64_t>(delta_bytes);
   }
   const RowHeader& last = chain.back().header;
   if (last.checkpoint_id != wanted_id) {

@@ -3,7 +3,10 @@
 // so a plain checkpointer still reads a store that holds deltas.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -12,8 +15,13 @@
 #include "deltackpt/delta_checkpointer.hpp"
 #include "deltackpt/row_store.hpp"
 #include "state_cache.hpp"
+#include "state_figures.hpp"
 
 namespace deltackpt::detail {
+
+// True when `delta` applied to `state` (whose figures are `figures`) gives
+// a state with the figures `wanted`. Leaves `state` changed either way.
+bool delta_rebuilds(Json& state, StateFigures figures, const Json& delta, StateFigures wanted);
 
 class RowCheckpointer final : public Checkpointer {
  public:
@@ -36,6 +44,7 @@ class RowCheckpointer final : public Checkpointer {
   RowStore* row_store() noexcept override { return &store_; }
 
   const DeltaOptions& options() const noexcept { return options_; }
+  SaveCounters counters() const noexcept;
 
  private:
   struct Parent {
@@ -45,7 +54,20 @@ class RowCheckpointer final : public Checkpointer {
   struct BuiltRow {
     StoredRow row;
     std::optional<Json> delta;  // set for delta rows
+    // Where the row sits in its chain, for the cache.
+    ChainPosition position;
+    // The row's state when check_delta built it from the parent's; the
+    // cache keeps it for the next save.
+    std::shared_ptr<Json> state_after;
+    std::optional<std::uint64_t> fingerprint;  // of the row's state, when known
   };
+  // Applies the delta of `built` to the parent's state and checks that it
+  // rebuilds cp.state (delta_rebuilds); if not, turns `built` into a full
+  // row and counts it. Takes the parent's cached state when it can.
+  void check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent, const std::string& where);
+  // After the store took `built`: counts it, moves the thread's head, and
+  // caches its state for the next save.
+  void committed(const Checkpoint& cp, BuiltRow& built);
   // Validates cp.state and builds its row: a delta against `parent` when the
   // policy allows and it pays, else a full row.
   BuiltRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
@@ -58,9 +80,6 @@ class RowCheckpointer final : public Checkpointer {
   BuiltRow build_full_row_header(const Checkpoint& cp, const std::string& id, Timestamp created,
                                  std::size_t state_bytes, const std::string& parent_id) const;
   std::size_t validated_state_bytes(const Checkpoint& cp, const std::string& where) const;
-  // Caches the state just saved, for the next save to diff against: the
-  // parent's cached state with the delta applied (O(change)), else a copy.
-  void remember(const Checkpoint& cp, const BuiltRow& built, std::optional<Parent> parent);
   std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_head_cache);
   CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id);
   Checkpoint to_checkpoint(const RowHeader& header, Json state) const;
@@ -74,6 +93,9 @@ class RowCheckpointer final : public Checkpointer {
   RowStore& store_;
   DeltaOptions options_;
   bool write_deltas_;
+  struct {
+    std::atomic<std::uint64_t> full_rows{0}, delta_rows{0}, deltas_refused{0};
+  } counters_;
   StateCache cache_;
   std::mutex heads_mutex_;
   // The head each thread had after this process's last save to it: the

@@ -33,13 +33,19 @@ void StateCache::put(const std::string& checkpoint_id, CachedState entry) {
   evict_locked();
 }
 
-std::shared_ptr<Json> StateCache::take(std::string_view checkpoint_id) {
+std::shared_ptr<Json> StateCache::take(std::string_view checkpoint_id,
+                                       std::shared_ptr<const Json>& held) {
   std::lock_guard lock(mutex_);
   const auto it = slots_.find(std::string(checkpoint_id));
-  if (it == slots_.end() || it->second.entry.state.use_count() != 1) return nullptr;
+  if (it == slots_.end()) return nullptr;
+  const std::shared_ptr<const Json>& cached = it->second.entry.state;
+  // Under the lock nobody can get() a new reference: the entry's and the
+  // caller's are all there are.
+  if (cached != held || cached.use_count() != 2) return nullptr;
+  held.reset();
   // Cached states are created non-const (make_shared<Json>) and only handed
   // out as const; with the last reference here, modifying it is safe.
-  auto state = std::const_pointer_cast<Json>(it->second.entry.state);
+  auto state = std::const_pointer_cast<Json>(cached);
   erase_locked(it);
   return state;
 }

@@ -20,9 +20,10 @@ struct ChainPosition {
   std::string thread_id;
   std::string base_id;              // the chain's full row
   std::int32_t depth = 0;           // deltas from base_id to this row
-  std::int64_t chain_delta_bytes = 0;  // payload bytes of those deltas
-  std::int64_t base_bytes = 0;      // payload bytes of the full row
-  std::int64_t state_bytes = 0;     // this state's compact JSON size
+  // The replay budget's unit is JSON text bytes, before any compression.
+  std::int64_t chain_delta_bytes = 0;  // JSON text bytes of those deltas
+  std::int64_t base_bytes = 0;         // JSON text bytes of the full row's state
+  std::int64_t state_bytes = 0;        // this state's compact JSON size
 };
 
 struct CachedState {
@@ -32,6 +33,8 @@ struct CachedState {
   // saved here), so a diff against it need only check what changed. A state
   // rebuilt from rows was checked for its size only.
   bool validated = false;
+  // fingerprint(*state), once a save has computed it (see state_figures.hpp).
+  std::optional<std::uint64_t> fingerprint;
 };
 
 class StateCache {
@@ -41,9 +44,10 @@ class StateCache {
   std::optional<CachedState> get(std::string_view checkpoint_id);
   void put(const std::string& checkpoint_id, CachedState entry);
   // Removes the entry and returns its state for the caller to modify, when
-  // nobody else holds it; nullptr (and the entry stays) otherwise. Lets a
-  // save turn its parent's cached state into its own in O(delta).
-  std::shared_ptr<Json> take(std::string_view checkpoint_id);
+  // nobody else holds it but the caller, through `held` (which is then
+  // reset); nullptr (and the entry stays) otherwise. Lets a save turn its
+  // parent's cached state into its own in O(delta).
+  std::shared_ptr<Json> take(std::string_view checkpoint_id, std::shared_ptr<const Json>& held);
   // Drops the entry, if any.
   void forget(std::string_view checkpoint_id);
   // Drops every entry of the thread (after prune or remove rewrote its rows).

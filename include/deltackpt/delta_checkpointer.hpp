@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "deltackpt/checkpointer.hpp"
@@ -23,7 +24,8 @@ struct DeltaOptions {
   // A full row as soon as the deltas since the chain's full row would add up
   // to more than this multiple of that full row's size, so a load never
   // replays more than about (1 + replay_budget) times the state's size.
-  // Default: 1.0.
+  // Both are counted in JSON text bytes, before any payload compression:
+  // what a load parses and applies. Default: 1.0.
   double replay_budget = 1.0;
   // A full row, not a delta, when the delta would be larger than this
   // fraction of the state (a list replaced by a new one, say): every later
@@ -44,6 +46,22 @@ struct DeltaOptions {
   DiffOptions diff;
   Limits limits;
 };
+
+// What a DeltaCheckpointer's saves wrote since it was made, in this process.
+struct SaveCounters {
+  std::uint64_t full_rows = 0;
+  std::uint64_t delta_rows = 0;
+  // Deltas written as full rows instead because they did not rebuild the
+  // state they were made from. Every delta save applies its delta to the
+  // parent's state before writing and compares the size and a fingerprint
+  // of the result with those of the state it was given (computed apart from
+  // the diff); a mismatch is a bug in deltackpt, worth reporting, and costs
+  // one full row rather than data.
+  std::uint64_t deltas_refused = 0;
+};
+
+// The counters as a JSON object: {"full_rows", "delta_rows", "deltas_refused"}.
+DELTACKPT_EXPORT Json to_json(const SaveCounters& counters);
 
 /**
  * A Checkpointer that wraps another and stores, between full rows, only the
@@ -77,6 +95,7 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   RowStore* row_store() noexcept override;
 
   const DeltaOptions& options() const noexcept;
+  SaveCounters counters() const noexcept;
 
  private:
   std::unique_ptr<Checkpointer> inner_;

@@ -6,6 +6,7 @@
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
 #include "json_internal.hpp"
+#include "state_figures.hpp"
 
 namespace deltackpt {
 namespace {
@@ -15,12 +16,19 @@ using Members = detail::JsonMembers;
 
 class Applier {
  public:
+  // With `figures`, keeps them those of the target as it changes.
+  explicit Applier(detail::StateFigures* figures = nullptr) : figures_(figures) {}
+
   // The root node of a delta also carries the format version "v".
   void node(Json& target, const Json& patch, bool root = false) {
     if (!patch.is_object()) fail("a patch node is not an object");
     root_ = root;
     if (const auto it = patch.find("set"); it != patch.end()) {
       only(patch, {"set"});
+      if (figures_ != nullptr) {
+        removed(target);
+        added(*it);
+      }
       target = *it;
       return;
     }
@@ -63,15 +71,17 @@ class Applier {
                            const Applier& self) {
     const auto it = hunk.find(name);
     if (it == hunk.end()) return fallback;
-    if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<std::int64_t>() >= 0)) {
+    if (!it->is_number_integer() || detail::exact_integer(*it).negative) {
       self.fail(std::string("\"") + name + "\" is not a non-negative integer");
     }
-    return it->get<std::size_t>();
+    return detail::exact_integer(*it).bits;
   }
 
   void object(Json& target, const Json& patch) {
     if (!target.is_object()) fail("object patch on a " + std::string(target.type_name()));
     auto& members = detail::members_of(target);
+    const Frame frame(*this, target);
+    const Deeper deeper(depth_);
     if (const auto drop = patch.find("drop"); drop != patch.end()) drop_members(members, *drop);
     const auto keys = patch.find("keys");
     if (keys == patch.end()) return;
@@ -89,6 +99,7 @@ class Applier {
         if (!it->is_object() || it->size() != 1 || set == it->end()) {
           fail("patch for a key the base does not have");
         }
+        if (figures_ != nullptr) added_member(it.key(), *set);
         members.emplace_back(it.key(), *set);
         cursor = members.size();
       } else {
@@ -127,6 +138,7 @@ class Applier {
         fail("dropped key \"" + key.get<std::string>() + "\" is not in the base");
       }
       dropped[at] = true;
+      if (figures_ != nullptr) removed_member(members[at].first, members[at].second);
       first = std::min(first, at);
       cursor = at + 1;
     }
@@ -148,12 +160,17 @@ class Applier {
     if (!target.is_array()) fail("array edits on a " + std::string(target.type_name()));
     if (!edits.is_array()) fail("\"edits\" is not an array");
     const std::size_t n = target.size();
+    const Frame frame(*this, target);
+    const Deeper deeper(depth_);
     // Fast path: one append.
     if (edits.size() == 1 && edits[0].is_object() && edits[0].size() == 2 &&
         edits[0].contains("ins") && index(edits[0], "at", 0, *this) == n) {
       const Json& ins = edits[0]["ins"];
       if (!ins.is_array()) fail("\"ins\" is not an array");
-      for (const auto& e : ins) target.push_back(e);
+      for (const auto& e : ins) {
+        if (figures_ != nullptr) added(e);
+        target.push_back(e);
+      }
       return;
     }
     // Copies refer to the old array, whose elements are moved out below, so
@@ -186,14 +203,23 @@ class Applier {
       if (const auto ins = hunk.find("ins"); ins != hunk.end()) {
         expect_members(hunk, 2);
         if (!ins->is_array()) fail("\"ins\" is not an array");
-        for (const auto& e : *ins) out.push_back(e);
+        for (const auto& e : *ins) {
+          if (figures_ != nullptr) added(e);
+          out.push_back(e);
+        }
       } else if (hunk.contains("copy")) {
         expect_members(hunk, hunk.contains("n") ? 3 : 2);
-        for (auto& e : copies[next_copy++].second) out.push_back(std::move(e));
+        for (auto& e : copies[next_copy++].second) {
+          if (figures_ != nullptr) added(e);
+          out.push_back(std::move(e));
+        }
       } else if (hunk.contains("del")) {
         expect_members(hunk, 2);
         const std::size_t count = index(hunk, "del", 0, *this);
         if (count > n - cursor) fail("delete of elements beyond the array's end");
+        if (figures_ != nullptr) {
+          for (std::size_t i = cursor; i < cursor + count; ++i) removed(old[i]);
+        }
         cursor += count;
       } else if (const auto patch = hunk.find("patch"); patch != hunk.end()) {
         expect_members(hunk, 2);
@@ -243,6 +269,11 @@ class Applier {
       cursor = at + del;
     }
     out.append(old, cursor, n - cursor);
+    if (figures_ != nullptr) {
+      removed(target);
+      figures_->bytes += static_cast<std::int64_t>(detail::quoted_size(out));
+      figures_->fingerprint += detail::string_term(out, depth_);
+    }
     target = std::move(out);
   }
 
@@ -250,25 +281,100 @@ class Applier {
     if (hunk.size() != count) fail("an edit mixes operations or has unexpected members");
   }
 
+  // What the figures lose and gain with a value at the current depth.
+  void removed(const Json& v) {
+    figures_->bytes -= static_cast<std::int64_t>(serialized_size(v));
+    figures_->fingerprint -= detail::fingerprint(v, depth_);
+  }
+  void added(const Json& v) {
+    figures_->bytes += static_cast<std::int64_t>(serialized_size(v));
+    figures_->fingerprint += detail::fingerprint(v, depth_);
+  }
+  void removed_member(const std::string& key, const Json& v) {
+    figures_->bytes -= static_cast<std::int64_t>(detail::quoted_size(key) + serialized_size(v));
+    figures_->fingerprint -= detail::member_fingerprint(key, v, depth_);
+  }
+  void added_member(const std::string& key, const Json& v) {
+    figures_->bytes += static_cast<std::int64_t>(detail::quoted_size(key) + serialized_size(v));
+    figures_->fingerprint += detail::member_fingerprint(key, v, depth_);
+  }
+
+  // Members and elements are one level deeper than their container.
+  class Deeper {
+   public:
+    explicit Deeper(int& depth) : depth_(depth) { ++depth_; }
+    ~Deeper() { --depth_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+
+   private:
+    int& depth_;
+  };
+
+  // An array's or object's frame (brackets, commas, its count) before and
+  // after the edits of its members. (After a failed apply the figures mean
+  // nothing, and nobody reads them.)
+  class Frame {
+   public:
+    Frame(Applier& applier, const Json& container)
+        : applier_(applier), container_(container), size_before_(container.size()) {}
+    ~Frame() {
+      detail::StateFigures* figures = applier_.figures_;
+      if (figures == nullptr) return;
+      const std::size_t after = container_.size();
+      const int depth = applier_.depth_;
+      if (container_.is_array()) {
+        figures->bytes += detail::array_frame_bytes(after) - detail::array_frame_bytes(size_before_);
+        figures->fingerprint += detail::array_frame_term(after, depth) -
+                                detail::array_frame_term(size_before_, depth);
+      } else {
+        figures->bytes += detail::object_frame_bytes(after) - detail::object_frame_bytes(size_before_);
+        figures->fingerprint += detail::object_frame_term(after, depth) -
+                                detail::object_frame_term(size_before_, depth);
+      }
+    }
+    Frame(const Frame&) = delete;
+    Frame& operator=(const Frame&) = delete;
+
+   private:
+    Applier& applier_;
+    const Json& container_;
+    std::size_t size_before_;
+  };
+
+  detail::StateFigures* figures_;
+  int depth_ = 0;
   std::string path_;
   bool root_ = false;
 };
 
-}  // namespace
-
-void apply_delta_in_place(Json& target, const Json& delta) {
+void check_delta_version(const Json& delta) {
   if (!delta.is_object()) throw Corruption("delta is not a JSON object");
   const auto version = delta.find("v");
   if (version == delta.end() || !version->is_number_integer()) {
     throw Corruption("delta has no format version \"v\"");
   }
-  if (version->get<std::int64_t>() > kDeltaFormatVersion || version->get<std::int64_t>() < 1) {
-    throw Corruption("delta format version " + std::to_string(version->get<std::int64_t>()) +
+  const detail::ExactInteger v = detail::exact_integer(*version);
+  if (v.negative || v.bits < 1 || v.bits > static_cast<std::uint64_t>(kDeltaFormatVersion)) {
+    throw Corruption("delta format version " + version->dump() +
                      " is not one this build reads (newest: " +
                      std::to_string(kDeltaFormatVersion) + ")");
   }
+}
+
+}  // namespace
+
+void apply_delta_in_place(Json& target, const Json& delta) {
+  check_delta_version(delta);
   Applier().node(target, delta, /*root=*/true);
 }
+
+namespace detail {
+void apply_delta_with_figures(Json& target, const Json& delta, StateFigures& figures) {
+  check_delta_version(delta);
+  Applier(&figures).node(target, delta, /*root=*/true);
+}
+}  // namespace detail
 
 Json apply_delta(const Json& base, const Json& delta) {
   Json result = base;

@@ -59,10 +59,8 @@ struct Measure {
 
 std::int64_t as_signed(std::size_t n) { return static_cast<std::int64_t>(n); }
 
-// Serialized bytes of an object's braces, colons and commas, or an array's
-// brackets and commas, for `n` members.
-std::int64_t object_frame(std::size_t n) { return n == 0 ? 2 : 1 + 2 * as_signed(n); }
-std::int64_t array_frame(std::size_t n) { return n == 0 ? 2 : 1 + as_signed(n); }
+using detail::array_frame_bytes;
+using detail::object_frame_bytes;
 
 class Differ {
  public:
@@ -234,7 +232,7 @@ class Differ {
       ++i;
     }
     for (; i < am.size(); ++i) dropped(am[i].first, am[i].second, drop);
-    if (measure_) measure_->size_change += object_frame(b.size()) - object_frame(a.size());
+    if (measure_) measure_->size_change += object_frame_bytes(b.size()) - object_frame_bytes(a.size());
     Json node;  // stays null (empty()) when nothing changed
     if (!keys.empty()) node["keys"] = std::move(keys);
     if (!drop.empty()) node["drop"] = std::move(drop);
@@ -300,7 +298,7 @@ class Differ {
     for (std::size_t i = 0; i < kept.size(); ++i) {
       if (!kept[i]) dropped(*a_keys[i], *a_values[i], drop);
     }
-    if (measure_) measure_->size_change += object_frame(b.size()) - object_frame(a.size());
+    if (measure_) measure_->size_change += object_frame_bytes(b.size()) - object_frame_bytes(a.size());
     if (keys.empty() && drop.empty()) return std::nullopt;
     Json node = Json::object();
     if (!keys.empty()) node["keys"] = std::move(keys);
@@ -324,7 +322,7 @@ class Differ {
     Json edits = Json::array();
     std::int64_t new_middle_bytes = 0;
     if (measure_) {
-      measure_->size_change += array_frame(m) - array_frame(n);
+      measure_->size_change += array_frame_bytes(m) - array_frame_bytes(n);
       // A single changed element is measured by diffing it; any other middle
       // is measured whole (an edit script's pairings are only trials).
       if (a_mid != 1 || b_mid != 1) {

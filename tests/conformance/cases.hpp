@@ -9,10 +9,14 @@
 
 #include "deltackpt/deltackpt.hpp"
 #include "row_codec.hpp"
+#include "support/exact_json.hpp"
+#include "support/special_values.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
 
 namespace deltackpt::conformance {
+
+using deltackpt::testing::exactly_equal;
 
 // A unique prefix per case, so cases never see each other's threads even on
 // a shared PostgreSQL database.
@@ -57,18 +61,18 @@ inline void check_round_trip(Checkpointer& cp) {
   BOOST_TEST(!id.empty());
   const auto loaded = cp.load(t);
   BOOST_TEST_REQUIRE(loaded.has_value());
-  BOOST_TEST(same_value(loaded->state, state), loaded->state.dump());
+  BOOST_TEST(exactly_equal(loaded->state, state), loaded->state.dump());
   BOOST_TEST(loaded->state.dump() == state.dump());
   BOOST_TEST(loaded->checkpoint_id == id);
   BOOST_TEST(loaded->thread_id == t);
   BOOST_TEST(loaded->parent_id.empty());
   BOOST_TEST(loaded->step == 7);
-  BOOST_TEST(same_value(loaded->metadata, c.metadata));
+  BOOST_TEST(exactly_equal(loaded->metadata, c.metadata));
   BOOST_TEST(loaded->pending_nodes == c.pending_nodes);
   BOOST_TEST(loaded->created_at == c.created_at);
   const auto by_id = cp.load_by_id(id);
   BOOST_TEST_REQUIRE(by_id.has_value());
-  BOOST_TEST(same_value(by_id->state, state));
+  BOOST_TEST(exactly_equal(by_id->state, state));
   // created_at defaults to now, with sub-millisecond precision kept.
   const Timestamp before = now();
   const std::string id2 = cp.save(make(t, 8, {{"a", 1}}));
@@ -106,14 +110,14 @@ inline void check_workload_history(Checkpointer& cp) {
   const auto history = cp.history(t);
   BOOST_TEST_REQUIRE(history.size() == states.size());
   for (std::size_t i = 0; i < states.size(); ++i) {
-    BOOST_TEST_REQUIRE(same_value(history[i].state, states[i]), "step " << i);
+    BOOST_TEST_REQUIRE(exactly_equal(history[i].state, states[i]), "step " << i);
     BOOST_TEST(history[i].checkpoint_id == ids[i]);
     BOOST_TEST(history[i].step == static_cast<std::int64_t>(i));
   }
   for (std::size_t i = 0; i < states.size(); i += 3) {
-    BOOST_TEST_REQUIRE(same_value(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
+    BOOST_TEST_REQUIRE(exactly_equal(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
   }
-  BOOST_TEST(same_value(cp.load(t)->state, states.back()));
+  BOOST_TEST(exactly_equal(cp.load(t)->state, states.back()));
 }
 
 inline void check_list(Checkpointer& cp) {
@@ -167,16 +171,16 @@ inline void check_prune(Checkpointer& cp) {
   BOOST_TEST(cp.list(t).size() == 8u);
   for (std::size_t i = 0; i < 22; ++i) BOOST_TEST(!cp.load_by_id(ids[i]).has_value());
   for (std::size_t i = 22; i < 30; ++i) {
-    BOOST_TEST_REQUIRE(same_value(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
+    BOOST_TEST_REQUIRE(exactly_equal(cp.load_by_id(ids[i])->state, states[i]), "step " << i);
   }
   const auto history = cp.history(t);
   BOOST_TEST_REQUIRE(history.size() == 8u);
-  BOOST_TEST(same_value(history.front().state, states[22]));
+  BOOST_TEST(exactly_equal(history.front().state, states[22]));
   // max_age: everything is younger than an hour; nothing older than 0 s but the newest.
   BOOST_TEST(cp.prune(t, {.max_age = std::chrono::hours(1)}).removed == 0u);
   BOOST_TEST(cp.prune(t, {.max_age = std::chrono::microseconds(0)}).removed == 7u);
   BOOST_TEST(cp.load(t)->checkpoint_id == ids.back());
-  BOOST_TEST(same_value(cp.load(t)->state, states.back()));
+  BOOST_TEST(exactly_equal(cp.load(t)->state, states.back()));
 }
 
 inline void check_fork(Checkpointer& cp) {
@@ -191,8 +195,8 @@ inline void check_fork(Checkpointer& cp) {
   const std::string fork = cp.save(c, {.fork = true});
   BOOST_TEST(cp.load(t)->checkpoint_id == fork);
   BOOST_TEST(cp.load_by_id(fork)->parent_id == ids[5]);
-  BOOST_TEST(same_value(cp.load_by_id(fork)->state, alternative));
-  BOOST_TEST(same_value(cp.load_by_id(ids.back())->state, states.back()));
+  BOOST_TEST(exactly_equal(cp.load_by_id(fork)->state, alternative));
+  BOOST_TEST(exactly_equal(cp.load_by_id(ids.back())->state, states.back()));
   BOOST_TEST(cp.history(t).size() == 13u);
   // Forking from another thread's checkpoint is refused.
   const std::string other = fresh_thread("fork-other");
@@ -272,8 +276,52 @@ inline void check_corruption_detected(Checkpointer& cp) {
   } catch (const Corruption& e) {
     BOOST_TEST(e.checkpoint_id() == ids[3]);
   }
-  BOOST_TEST(same_value(reader->load_by_id(ids[2])->state, states[2]));
+  BOOST_TEST(exactly_equal(reader->load_by_id(ids[2])->state, states[2]));
   BOOST_CHECK_THROW(reader->history(t), Corruption);
+}
+
+// Values flipping between every pair of edge values, both ways (a, b, a,
+// b', a, ...), in every place a change can hide: each checkpoint loads back
+// exactly, read from the stored rows by a reader with no cache.
+inline void check_special_value_chain(Checkpointer& cp) {
+  const std::string t = fresh_thread("special-values");
+  const auto values = deltackpt::testing::special_values();
+  std::vector<std::pair<std::string, Json>> saved;  // id, state
+  std::int64_t step = 0;
+  const auto save = [&](const Json& value) {
+    Json state = deltackpt::testing::in_every_place(value);
+    state["padding"] = std::string(2000, 'p');  // so that deltas pay
+    saved.emplace_back(cp.save(make(t, step++, state)), std::move(state));
+  };
+  for (std::size_t a = 0; a < values.size(); ++a) {
+    save(values[a]);
+    for (std::size_t b = a + 1; b < values.size(); ++b) {
+      save(values[b]);
+      save(values[a]);
+    }
+  }
+  auto reader = open_row_store(*cp.row_store());
+  std::size_t exact = 0;
+  for (const auto& [id, state] : saved) {
+    const auto loaded = reader->load_by_id(id);
+    BOOST_TEST_REQUIRE(loaded.has_value(), id);
+    if (exactly_equal(loaded->state, state)) {
+      ++exact;
+    } else {
+      BOOST_ERROR("checkpoint " << id << " loads as " << loaded->state.dump() << ", saved "
+                                << state.dump());
+    }
+  }
+  const auto history = reader->history(t);
+  BOOST_TEST_REQUIRE(history.size() == saved.size());
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    BOOST_TEST_REQUIRE(exactly_equal(history[i].state, saved[i].second), "history " << i);
+  }
+  BOOST_TEST(exact == saved.size());
+  if (auto* delta = dynamic_cast<DeltaCheckpointer*>(&cp)) {
+    BOOST_TEST(delta->counters().deltas_refused == 0u);
+    BOOST_TEST(delta->counters().delta_rows > saved.size() / 2);
+  }
 }
 
 // Many threads saving at once, on their own threads and on one shared thread.
@@ -342,6 +390,9 @@ inline void check_concurrent_writers(Checkpointer& cp) {
   BOOST_AUTO_TEST_CASE(fork) { deltackpt::conformance::check_fork(cp()); }                   \
   BOOST_AUTO_TEST_CASE(conflicts) { deltackpt::conformance::check_conflicts(cp()); }         \
   BOOST_AUTO_TEST_CASE(bad_input) { deltackpt::conformance::check_bad_input(cp()); }         \
+  BOOST_AUTO_TEST_CASE(special_value_chain) {                                                \
+    deltackpt::conformance::check_special_value_chain(cp());                                 \
+  }                                                                                          \
   BOOST_AUTO_TEST_CASE(corruption_detected) {                                                \
     deltackpt::conformance::check_corruption_detected(cp());                                 \
   }                                                                                          \

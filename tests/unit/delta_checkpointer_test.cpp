@@ -8,10 +8,12 @@
 #include "deltackpt/deltackpt.hpp"
 #include "row_codec.hpp"
 #include "state_cache.hpp"
+#include "support/exact_json.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
 
 using namespace deltackpt;
+using deltackpt::testing::exactly_equal;
 
 namespace {
 
@@ -60,18 +62,18 @@ BOOST_AUTO_TEST_CASE(every_workload_round_trips_every_step) {
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const auto loaded = cp->load_by_id(ids[i]);
       BOOST_TEST_REQUIRE(loaded.has_value());
-      BOOST_TEST_REQUIRE(same_value(loaded->state, states[i]), info.name << " step " << i);
+      BOOST_TEST_REQUIRE(exactly_equal(loaded->state, states[i]), info.name << " step " << i);
       BOOST_TEST(loaded->step == static_cast<std::int64_t>(i));
     }
     const auto latest = cp->load(info.name);
     BOOST_TEST_REQUIRE(latest.has_value());
     BOOST_TEST(latest->checkpoint_id == ids.back());
-    BOOST_TEST(same_value(latest->state, states.back()));
+    BOOST_TEST(exactly_equal(latest->state, states.back()));
 
     const auto history = cp->history(info.name);
     BOOST_TEST_REQUIRE(history.size() == states.size());
     for (std::size_t i = 0; i < states.size(); ++i) {
-      BOOST_TEST_REQUIRE(same_value(history[i].state, states[i]), info.name << " step " << i);
+      BOOST_TEST_REQUIRE(exactly_equal(history[i].state, states[i]), info.name << " step " << i);
       BOOST_TEST(history[i].checkpoint_id == ids[i]);
       BOOST_TEST(history[i].parent_id == (i == 0 ? std::string() : ids[i - 1]));
     }
@@ -103,14 +105,14 @@ BOOST_AUTO_TEST_CASE(cold_load_replays_from_the_store) {
   DeltaCheckpointer cold(open_row_store(*store));
   auto plain = open_row_store(*store);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    BOOST_TEST_REQUIRE(same_value(cold.load_by_id(ids[i])->state, states[i]));
-    BOOST_TEST_REQUIRE(same_value(plain->load_by_id(ids[i])->state, states[i]));
+    BOOST_TEST_REQUIRE(exactly_equal(cold.load_by_id(ids[i])->state, states[i]));
+    BOOST_TEST_REQUIRE(exactly_equal(plain->load_by_id(ids[i])->state, states[i]));
     const auto chain = store->chain(ids[i]);
     BOOST_TEST(chain.front().header.kind == RowKind::kFull);
     BOOST_TEST(chain.back().header.checkpoint_id == ids[i]);
     BOOST_TEST(chain.size() <= 10u);
   }
-  BOOST_TEST(same_value(plain->load("t")->state, states.back()));
+  BOOST_TEST(exactly_equal(plain->load("t")->state, states.back()));
 }
 
 BOOST_AUTO_TEST_CASE(a_replaced_list_is_a_full_row_not_a_large_delta) {
@@ -171,13 +173,19 @@ BOOST_AUTO_TEST_CASE(state_cache_is_an_lru_of_parsed_memory) {
   cache.put("huge", entry("t3", 4000));
   BOOST_TEST(!cache.get("huge").has_value());
 
-  // take() hands out a state nobody else holds, and removes it.
+  // take() hands out a state nobody but the caller holds, and removes it.
   {
-    const auto held = cache.get("a");
-    BOOST_TEST(cache.take("a") == nullptr);  // `held` shares it
+    auto mine = cache.get("a")->state;
+    const auto other = cache.get("a");
+    BOOST_TEST(cache.take("a", mine) == nullptr);  // `other` shares it
+    BOOST_TEST(mine != nullptr);
+    std::shared_ptr<const Json> unrelated = std::make_shared<Json>(Json{{"n", 1000}});
+    BOOST_TEST(cache.take("a", unrelated) == nullptr);  // not the cached state
   }
-  auto taken = cache.take("a");
+  auto mine = cache.get("a")->state;
+  auto taken = cache.take("a", mine);
   BOOST_TEST_REQUIRE(taken != nullptr);
+  BOOST_TEST(mine == nullptr);
   BOOST_TEST(!cache.get("a").has_value());
 
   cache.forget("d");
@@ -200,17 +208,17 @@ BOOST_AUTO_TEST_CASE(forks_store_deltas_against_their_parent) {
   BOOST_CHECK_THROW(cp->save(c), Conflict);
   const std::string fork_id = cp->save(c, {.fork = true});
   const auto loaded = cp->load_by_id(fork_id);
-  BOOST_TEST(same_value(loaded->state, forked));
+  BOOST_TEST(exactly_equal(loaded->state, forked));
   BOOST_TEST(loaded->parent_id == ids[10]);
   BOOST_TEST(cp->load("t")->checkpoint_id == fork_id);  // the fork is the latest now
   const auto info = cp->list("t", {.limit = 1});
   BOOST_TEST(info.front().kind == RowKind::kDelta);
   BOOST_TEST(info.front().stored_bytes < 400);
   // Both branches stay loadable.
-  BOOST_TEST(same_value(cp->load_by_id(ids.back())->state, states.back()));
+  BOOST_TEST(exactly_equal(cp->load_by_id(ids.back())->state, states.back()));
   const auto history = cp->history("t");
   BOOST_TEST(history.size() == states.size() + 1);
-  BOOST_TEST(same_value(history.back().state, forked));
+  BOOST_TEST(exactly_equal(history.back().state, forked));
   // The implicit parent is now the fork.
   Checkpoint next{.thread_id = "t", .step = 12, .state = forked};
   next.state["step"] = 12;
@@ -230,17 +238,17 @@ BOOST_AUTO_TEST_CASE(prune_keeps_every_kept_checkpoint_loadable) {
   for (std::size_t i = 55; i < 70; ++i) {
     const auto loaded = cp->load_by_id(ids[i]);
     BOOST_TEST_REQUIRE(loaded.has_value());
-    BOOST_TEST(same_value(loaded->state, states[i]));
+    BOOST_TEST(exactly_equal(loaded->state, states[i]));
   }
   for (std::size_t i = 0; i < 55; ++i) BOOST_TEST(!cp->load_by_id(ids[i]).has_value());
   const auto history = cp->history("t");
   BOOST_TEST_REQUIRE(history.size() == 15u);
-  for (std::size_t i = 0; i < 15; ++i) BOOST_TEST(same_value(history[i].state, states[55 + i]));
+  for (std::size_t i = 0; i < 15; ++i) BOOST_TEST(exactly_equal(history[i].state, states[55 + i]));
   // Saving continues the chain after a prune.
   Checkpoint c{.thread_id = "t", .step = 70, .state = states.back()};
   c.state["counter"] = 12345;
   const std::string id = cp->save(c);
-  BOOST_TEST(same_value(cp->load_by_id(id)->state, c.state));
+  BOOST_TEST(exactly_equal(cp->load_by_id(id)->state, c.state));
   // The newest is always kept.
   BOOST_TEST(cp->prune("t", {.keep_last = 0}).removed == 15u);
   BOOST_TEST(cp->load("t")->checkpoint_id == id);
@@ -270,7 +278,7 @@ BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   BOOST_CHECK_THROW(writer.history("t"), Corruption);
   // Earlier rows still load.
   DeltaCheckpointer reader(open_row_store(*store));
-  BOOST_TEST(same_value(reader.load_by_id(ids[4])->state, states[4]));
+  BOOST_TEST(exactly_equal(reader.load_by_id(ids[4])->state, states[4]));
 
   // A missing base row: the delta's parent is gone.
   auto rows = store->rows("t");

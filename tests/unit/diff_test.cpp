@@ -10,12 +10,17 @@
 #include "deltackpt/errors.hpp"
 #include "diff/measured_diff.hpp"
 #include "json_internal.hpp"
+#include "row_checkpointer.hpp"
+#include "state_figures.hpp"
+#include "support/exact_json.hpp"
 #include "support/random_json.hpp"
+#include "support/special_values.hpp"
 
 using deltackpt::Json;
 using deltackpt::apply_delta;
 using deltackpt::diff;
 using deltackpt::same_value;
+using deltackpt::testing::exactly_equal;
 
 namespace {
 
@@ -29,7 +34,7 @@ void check_measured(const Json& a, const Json& b) {
     BOOST_FAIL("measured size " << measured.to_bytes << " != " << b.dump().size() << "\n a: "
                                 << a.dump() << "\n b: " << b.dump());
   }
-  BOOST_TEST_REQUIRE(same_value(measured.delta, diff(a, b)));
+  BOOST_TEST_REQUIRE(exactly_equal(measured.delta, diff(a, b)));
   // Stopping early is only allowed when the delta would be too large anyway.
   for (const double fraction : {0.1, 0.5}) {
     const auto stopped = deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), b, {},
@@ -48,7 +53,17 @@ void check_round_trip(const Json& a, const Json& b) {
   const Json delta = diff(a, b);
   const Json stored = Json::parse(delta.dump());
   const Json rebuilt = apply_delta(a, stored);
-  const bool equal = same_value(rebuilt, b);
+  const bool equal = exactly_equal(rebuilt, b);
+  // What a save checks before it writes the delta: applied to `a`, it
+  // carries a's figures to b's.
+  Json target = a;
+  deltackpt::detail::StateFigures figures{static_cast<std::int64_t>(a.dump().size()),
+                                          deltackpt::detail::fingerprint(a)};
+  deltackpt::detail::apply_delta_with_figures(target, stored, figures);
+  BOOST_TEST_REQUIRE(figures.bytes == static_cast<std::int64_t>(b.dump().size()),
+                     "size after applying\n a: " << a.dump() << "\n b: " << b.dump());
+  BOOST_TEST_REQUIRE(figures.fingerprint == deltackpt::detail::fingerprint(b),
+                     "fingerprint after applying\n a: " << a.dump() << "\n b: " << b.dump());
   BOOST_TEST(equal);
   if (!equal) {
     BOOST_FAIL("round trip failed\n a: " << a.dump() << "\n b: " << b.dump()
@@ -83,6 +98,81 @@ BOOST_AUTO_TEST_CASE(type_exact_values_round_trip) {
   BOOST_TEST(!same_value(Json(0.0), Json(-0.0)));
   BOOST_TEST(same_value(Json(5), Json::parse("5")));  // signed vs parsed unsigned
   BOOST_TEST(!same_value(Json{{"a", 1}, {"b", 2}}, Json{{"b", 2}, {"a", 1}}));  // key order
+}
+
+// Every ordered pair of edge values, in every place a change can hide: the
+// delta (through its stored text) turns one into the other exactly, and the
+// library's comparison and hash agree with the test's own oracle.
+BOOST_AUTO_TEST_CASE(every_pair_of_special_values_round_trips) {
+  const auto values = deltackpt::testing::special_values();
+  BOOST_TEST_REQUIRE(values.size() >= 40u);
+  std::size_t pairs = 0;
+  for (const auto& a : values) {
+    for (const auto& b : values) {
+      const bool same = exactly_equal(a, b);
+      BOOST_TEST_REQUIRE(same_value(a, b) == same, "same_value(" << a.dump() << ", " << b.dump() << ")");
+      if (same) {
+        BOOST_TEST_REQUIRE(deltackpt::detail::hash_value(a) == deltackpt::detail::hash_value(b));
+      }
+      const Json from = deltackpt::testing::in_every_place(a);
+      const Json to = deltackpt::testing::in_every_place(b);
+      check_round_trip(from, to);
+      if (!same) {
+        BOOST_TEST_REQUIRE(diff(from, to).size() > 1u, "no change found from " << a.dump() << " to " << b.dump());
+      }
+      ++pairs;
+    }
+  }
+  BOOST_TEST_MESSAGE("figure: " << pairs << " ordered pairs of " << values.size()
+                                << " special values round-trip in 7 places each");
+}
+
+// The check a save makes before writing a delta refuses one that does not
+// rebuild the state: a missed change, a change to the wrong value, a delta
+// that does not fit.
+BOOST_AUTO_TEST_CASE(a_delta_that_does_not_rebuild_the_state_is_refused) {
+  using deltackpt::detail::StateFigures;
+  const Json a = Json::parse(R"({"n":18446744073709551615,"list":[1,2,3],"s":"hello"})");
+  Json b = a;
+  b["n"] = -1;
+  const auto figures = [](const Json& v) {
+    return StateFigures{static_cast<std::int64_t>(v.dump().size()), deltackpt::detail::fingerprint(v)};
+  };
+  const auto rebuilds = [&](const Json& delta) {
+    Json target = a;
+    return deltackpt::detail::delta_rebuilds(target, figures(a), delta, figures(b));
+  };
+  BOOST_TEST(rebuilds(diff(a, b)));
+  BOOST_TEST(!rebuilds(Json::parse(R"({"v":1})")));                          // the reported bug
+  BOOST_TEST(!rebuilds(Json::parse(R"({"v":1,"keys":{"n":{"set":-2}}})")));  // same size, other value
+  BOOST_TEST(!rebuilds(Json::parse(R"({"v":1,"keys":{"n":{"set":-1.0}}})")));
+  BOOST_TEST(!rebuilds(Json::parse(R"({"v":1,"keys":{"s":{"set":-1}}})")));   // wrong place
+  BOOST_TEST(!rebuilds(Json::parse(R"({"v":1,"keys":{"list":{"text":[]}}})")));  // does not fit
+  // Every special value differs from every other in the fingerprint.
+  const auto values = deltackpt::testing::special_values();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      if (exactly_equal(values[i], values[j])) continue;
+      BOOST_TEST_REQUIRE(deltackpt::detail::fingerprint(deltackpt::testing::in_every_place(values[i])) !=
+                             deltackpt::detail::fingerprint(deltackpt::testing::in_every_place(values[j])),
+                         values[i].dump() << " vs " << values[j].dump());
+    }
+  }
+}
+
+// The reported case: an unsigned 2^64-1 and a signed -1 share their bits.
+BOOST_AUTO_TEST_CASE(unsigned_max_is_not_minus_one) {
+  const Json big = Json::parse("18446744073709551615");
+  const Json minus_one = Json::parse("-1");
+  BOOST_TEST(!same_value(big, minus_one));
+  BOOST_TEST(!same_value(Json(std::numeric_limits<std::uint64_t>::max()), Json(-1)));
+  BOOST_TEST(deltackpt::detail::hash_value(big) != deltackpt::detail::hash_value(minus_one));
+  const Json a = {{"a", big}, {"b", "a longer value, so that the delta patches a key"}};
+  Json b = a;
+  b["a"] = minus_one;
+  const Json delta = diff(a, b);
+  BOOST_TEST(delta.dump() == R"({"v":1,"keys":{"a":{"set":-1}}})");
+  BOOST_TEST(exactly_equal(apply_delta(a, delta), b));
 }
 
 BOOST_AUTO_TEST_CASE(key_order_is_kept) {
@@ -228,7 +318,7 @@ BOOST_AUTO_TEST_CASE(appended_message_is_stored_once_as_itself) {
   b["messages"].push_back(message(1000, 300));
   b["step"] = 2;
   const Json delta = diff(a, b);
-  BOOST_TEST(same_value(delta["keys"]["messages"]["edits"][0]["ins"][0], message(1000, 300)));
+  BOOST_TEST(exactly_equal(delta["keys"]["messages"]["edits"][0]["ins"][0], message(1000, 300)));
   BOOST_TEST(delta.dump().size() < 420u);
   check_round_trip(a, b);
 }
@@ -346,5 +436,5 @@ BOOST_AUTO_TEST_CASE(bad_deltas_are_corruption) {
   // A text edit inside a multi-byte character.
   BOOST_CHECK_THROW(apply_delta(Json("é"), Json::parse(R"({"v":1,"text":[{"at":1,"del":1}]})")),
                     deltackpt::Corruption);
-  BOOST_TEST(same_value(apply_delta(base, Json::parse(R"({"v":1})")), base));
+  BOOST_TEST(exactly_equal(apply_delta(base, Json::parse(R"({"v":1})")), base));
 }

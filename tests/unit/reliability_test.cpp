@@ -21,10 +21,12 @@
 #include "deltackpt/deltackpt.hpp"
 #include "deltackpt/maintenance.hpp"
 #include "row_codec.hpp"
+#include "support/exact_json.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
 
 using namespace deltackpt;
+using deltackpt::testing::exactly_equal;
 
 namespace {
 
@@ -169,7 +171,7 @@ BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
                                              h.depth > pristine[victim].header.depth);
         if (depends) continue;
         try {
-          others_fine = others_fine && same_value(reader->load_by_id(ids[k])->state, states[k]);
+          others_fine = others_fine && exactly_equal(reader->load_by_id(ids[k])->state, states[k]);
         } catch (const Error&) {
           others_fine = false;
         }
@@ -303,7 +305,7 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
     bool all_there = true;
     for (const auto& [ack_id, state_index] : acknowledged) {
       const auto loaded = cp->load_by_id(ack_id);
-      all_there = all_there && loaded && same_value(loaded->state, states[state_index]);
+      all_there = all_there && loaded && exactly_equal(loaded->state, states[state_index]);
     }
     BOOST_TEST(all_there, "after kill " << round);
     if (report.ok() && all_there) ++survived;
