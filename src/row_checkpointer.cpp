@@ -162,8 +162,9 @@ void RowCheckpointer::check_delta(const Checkpoint& cp, BuiltRow& built, Parent&
   const RowHeader h = built.row.header;
   const StateFigures wanted{h.state_size, fingerprint(cp.state)};
   std::shared_ptr<const Json> base = std::move(parent.cached.state);
-  const StateFigures base_figures{parent.cached.position.state_bytes,
-                                  parent.cached.fingerprint.value_or(fingerprint(*base))};
+  const StateFigures base_figures{
+      parent.cached.position.state_bytes,
+      parent.cached.fingerprint ? *parent.cached.fingerprint : fingerprint(*base)};
   // The cached parent itself, when nobody else holds it: it is about to be
   // this checkpoint's state, the next save's parent.
   std::shared_ptr<Json> state = cache_.take(h.parent_id, base);

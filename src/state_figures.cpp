@@ -9,28 +9,33 @@ namespace {
 using Type = Json::value_t;
 
 // One kind tag per term, so terms of different kinds never cancel out.
-enum Tag : std::uint64_t {
+enum Tag : std::uint32_t {
   kNull = 1, kTrue, kFalse, kInteger, kNegativeInteger, kFloat, kString, kKey, kArray, kObject,
 };
 
-// splitmix64's finalizer: every input bit moves about half the output bits.
-std::uint64_t scramble(std::uint64_t x) noexcept {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
+// One multiply-xorshift round over the payload, the kind and the depth:
+// enough to keep the terms of different values from cancelling out in the
+// sum, and cheap, as a save computes one per value of the state.
 std::uint64_t term(Tag tag, int depth, std::uint64_t payload) noexcept {
-  return scramble(scramble(payload) ^ (tag << 56) ^ (static_cast<std::uint64_t>(depth) << 40));
+  constexpr std::uint64_t kPayload = 0x9E3779B97F4A7C15ULL;
+  constexpr std::uint64_t kPlace = 0xC2B2AE3D27D4EB4FULL;
+  const std::uint64_t place = (std::uint64_t{tag} << 16) | static_cast<std::uint32_t>(depth);
+  std::uint64_t x = payload * kPayload + place * kPlace;
+  x ^= x >> 29;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  return x ^ (x >> 32);
 }
 
 std::uint64_t text_term(Tag tag, const std::string& s, int depth) noexcept {
-  std::uint64_t head = 0, tail = 0;
   const std::size_t n = s.size();
-  std::memcpy(&head, s.data(), n < 8 ? n : 8);
-  std::memcpy(&tail, s.data() + (n < 8 ? 0 : n - 8), n < 8 ? n : 8);
-  return term(tag, depth, scramble(n) ^ scramble(head ^ 0xA5A5A5A5A5A5A5A5ULL) ^ scramble(tail + 0x5A5A5A5A5A5A5A5AULL));
+  std::uint64_t head = 0, tail = 0;
+  if (n >= 8) {
+    std::memcpy(&head, s.data(), 8);
+    std::memcpy(&tail, s.data() + n - 8, 8);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) head = (head << 8) | static_cast<unsigned char>(s[i]);
+  }
+  return term(tag, depth, (head * 0x94D049BB133111EBULL) ^ (tail + n * 0xD6E8FEB86659FD93ULL));
 }
 
 }  // namespace

@@ -34,8 +34,10 @@ bool parse_number(std::string_view text, T& out) {
 }
 
 const wl::WorkloadInfo* find_workload(std::string_view name) {
-  for (const auto& info : wl::all()) {
-    if (info.name == name) return &info;
+  for (const auto* list : {&wl::all(), &wl::test_workloads()}) {
+    for (const auto& info : *list) {
+      if (info.name == name) return &info;
+    }
   }
   return nullptr;
 }
@@ -82,7 +84,9 @@ int main(int argc, char** argv) {
   }
 
   if (list) {
-    for (const auto& info : wl::all()) {
+    std::vector<wl::WorkloadInfo> every = wl::all();
+    every.insert(every.end(), wl::test_workloads().begin(), wl::test_workloads().end());
+    for (const auto& info : every) {
       std::cout << info.name << std::string(info.name.size() < 14 ? 14 - info.name.size() : 1, ' ')
                 << info.description << " (default " << info.default_steps << " steps)\n";
     }

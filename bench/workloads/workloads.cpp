@@ -1275,6 +1275,90 @@ class PlanEditGenerator final : public Generator {
   std::uint64_t serial_ = 0;
 };
 
+// ---------------------------------------------------------------------------
+// number_flip: numbers at the edges of JSON, changing kind and value
+// ---------------------------------------------------------------------------
+
+// Every step changes 1-6 values among 24 named counters, a 32-element list
+// and a nested record to another edge value (signed and unsigned integer
+// limits, floats that print like integers, -0.0, subnormals, other types),
+// and appends one to a log. A checkpoint store must keep each exactly.
+class NumberFlipGenerator final : public Generator {
+ public:
+  explicit NumberFlipGenerator(std::uint64_t seed) : rng_(seed) {
+    for (const char* text : kValues) values_.push_back(Json::parse(text));
+    values_.push_back(Json(std::int64_t{-1}));  // signed kinds, as a program builds them
+    values_.push_back(Json(std::int64_t{0}));
+    values_.push_back(Json(std::int64_t{9223372036854775807}));
+  }
+
+  Json next() override {
+    if (state_.is_null()) {
+      state_ = Json::object();
+      for (int i = 0; i < 24; ++i) state_["counters"][cat({"c", zero_pad(static_cast<std::uint64_t>(i), 2)})] = any();
+      state_["list"] = Json::array();
+      for (int i = 0; i < 32; ++i) state_["list"].push_back(any());
+      state_["nested"] = {{"record", {{"a", any()}, {"b", Json::array({any(), {{"deep", any()}}})}}}};
+      state_["log"] = Json::array();
+      return state_;
+    }
+    const int changes = rng_.between(1, 6);
+    for (int c = 0; c < changes; ++c) {
+      switch (rng_.between(0, 3)) {
+        case 0: {
+          auto& counters = state_["counters"];
+          auto it = counters.begin();
+          std::advance(it, static_cast<std::ptrdiff_t>(rng_.index(counters.size())));
+          *it = other_than(*it);
+          break;
+        }
+        case 1: {
+          Json& slot = state_["list"][rng_.index(32)];
+          slot = other_than(slot);
+          break;
+        }
+        case 2: {
+          Json& slot = state_["nested"]["record"]["b"][1]["deep"];
+          slot = other_than(slot);
+          break;
+        }
+        default: {
+          Json& slot = state_["nested"]["record"]["a"];
+          slot = other_than(slot);
+          break;
+        }
+      }
+    }
+    state_["log"].push_back(any());
+    return state_;
+  }
+
+ private:
+  static constexpr const char* kValues[] = {
+      "0", "1", "-1", "18446744073709551615", "18446744073709551614", "9223372036854775807",
+      "9223372036854775808", "-9223372036854775808", "-9223372036854775807", "2147483647",
+      "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296", "9007199254740992",
+      "9007199254740993", "-9007199254740993", "0.0", "-0.0", "1.0", "-1.0", "1e308", "-1e308",
+      "5e-324", "-5e-324", "2.2250738585072014e-308", "0.1", "0.3333333333333333",
+      "1.8446744073709552e19", "9.223372036854776e18", "1e2", "true", "false", "null", "\"\"",
+      "\"1\"", "\"-1\"", "\"18446744073709551615\"", "[]", "{}", "[null]", "{\"\":null}",
+      "[-0.0]", "{\"n\":18446744073709551615}", "{\"n\":-1}"};
+
+  const Json& any() { return values_[rng_.index(values_.size())]; }
+  // Another value: one whose text differs (an unsigned 5 and a signed 5 are
+  // one value).
+  Json other_than(const Json& current) {
+    for (;;) {
+      const Json& candidate = any();
+      if (candidate.dump() != current.dump()) return candidate;
+    }
+  }
+
+  Rng rng_;
+  std::vector<Json> values_;
+  Json state_;
+};
+
 template <typename G>
 std::unique_ptr<Generator> make(std::uint64_t seed) {
   return std::make_unique<G>(seed);
@@ -1301,6 +1385,15 @@ const std::vector<WorkloadInfo>& all() {
   return kAll;
 }
 
+const std::vector<WorkloadInfo>& test_workloads() {
+  static const std::vector<WorkloadInfo> kTests = {
+      {"number_flip", 300,
+       "edge numbers flipping kind and value (2^64-1, -1, -0.0, 1.0, 5e-324, ...): 1-6 of 60 "
+       "values per step, plus one appended"},
+  };
+  return kTests;
+}
+
 std::unique_ptr<Generator> make_generator(std::string_view name, std::uint64_t seed) {
   // Salting with the name keeps workloads that share a seed independent.
   const std::uint64_t salted = seed ^ fnv1a(name);
@@ -1309,6 +1402,7 @@ std::unique_ptr<Generator> make_generator(std::string_view name, std::uint64_t s
   if (name == "kv_churn") return make<KvChurnGenerator>(salted);
   if (name == "tool_results") return make<ToolResultsGenerator>(salted);
   if (name == "plan_edit") return make<PlanEditGenerator>(salted);
+  if (name == "number_flip") return make<NumberFlipGenerator>(salted);
   throw std::invalid_argument(cat({"unknown workload '", name, "'"}));
 }
 

@@ -11,6 +11,8 @@ using Json = nlohmann::ordered_json;   // key order is insertion order
 struct WorkloadInfo { std::string name; int default_steps; std::string description; };
 // The five workloads, in a fixed order: chat, doc_edit, kv_churn, tool_results, plan_edit.
 const std::vector<WorkloadInfo>& all();
+// Workloads for tests rather than measurement: number_flip.
+const std::vector<WorkloadInfo>& test_workloads();
 // Produces the full state after each step, one call per step (step 0 first).
 class Generator {
  public:

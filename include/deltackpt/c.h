@@ -224,7 +224,12 @@ DELTACKPT_EXPORT int deltackpt_prune(deltackpt_store_t* store, const char* threa
  *   {"total": {"threads", "checkpoints", "full_rows", "delta_rows",
  *              "stored_bytes", "full_state_bytes", "ratio", "longest_chain",
  *              "largest_row_bytes", "largest_row_id"},
- *    "threads": [{"thread_id", ...the same keys but "threads"}, ...]}
+ *    "threads": [{"thread_id", ...the same keys but "threads"}, ...],
+ *    "saves": {"full_rows", "delta_rows", "deltas_refused"}}
+ * "saves" (a store opened with deltas) counts what this handle's saves wrote
+ * since it was opened; "deltas_refused" are deltas that did not rebuild
+ * their state, written as full rows instead: anything but 0 is a bug worth
+ * reporting.
  * Ownership: the caller frees *stats_json with deltackpt_free().
  * Errors: INVALID_ARGUMENT, STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_stats(deltackpt_store_t* store, const char* thread_id,

@@ -294,7 +294,11 @@ int deltackpt_stats(deltackpt_store_t* store, const char* thread_id, char** stat
   return run(store, [&] {
     deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_stats");
     require(stats_json, "deltackpt_stats", "stats_json");
-    *stats_json = dump_out(capi::to_json(deltackpt::stats(cp, thread_id == nullptr ? "" : thread_id)));
+    deltackpt::Json out = capi::to_json(deltackpt::stats(cp, thread_id == nullptr ? "" : thread_id));
+    if (const auto* delta = dynamic_cast<const deltackpt::DeltaCheckpointer*>(&cp)) {
+      out["saves"] = deltackpt::to_json(delta->counters());
+    }
+    *stats_json = dump_out(out);
   });
 }
 

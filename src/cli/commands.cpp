@@ -148,16 +148,25 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   }
   const StoreStats s = stats(*cp, thread);
   const ThreadStats t = s.threads.empty() ? ThreadStats{} : s.threads.front();
+  const auto* delta_store = dynamic_cast<const DeltaCheckpointer*>(cp.get());
+  const SaveCounters counters = delta_store ? delta_store->counters() : SaveCounters{};
   if (store.json) {
     Json out = deltackpt::to_json(t);
     out["saved"] = saved;
     out["skipped_lines"] = skipped;
+    out["saves"] = deltackpt::to_json(counters);
     std::cout << out.dump(2) << '\n';
     return 0;
   }
   std::cout << "saved " << saved << " checkpoints to thread " << thread;
   if (!skipped.empty()) std::cout << " (skipped " << skipped.size() << " bad lines)";
   std::cout << '\n';
+  if (counters.deltas_refused > 0) {
+    // A bug in deltackpt, caught before it lost data: worth a report.
+    std::cout << "note: " << counters.deltas_refused
+              << " deltas did not rebuild their state and were written as full rows"
+                 " (please report this)\n";
+  }
   print_summary(t);
   return 0;
 }

@@ -260,9 +260,18 @@ class Applier {
       }
       if (!boundary(at) || !boundary(at + del)) fail("text edit splits a UTF-8 character");
       out.append(old, cursor, at - cursor);
+      // JSON escapes each character on its own, so the quoted size changes
+      // by what is inserted and deleted alone.
+      if (figures_ != nullptr && del > 0) {
+        figures_->bytes -= static_cast<std::int64_t>(detail::quoted_size({old.data() + at, del})) - 2;
+      }
       if (const auto ins = hunk.find("ins"); ins != hunk.end()) {
         if (!ins->is_string()) fail("\"ins\" is not a string");
-        out += ins->get_ref<const std::string&>();
+        const auto& inserted = ins->get_ref<const std::string&>();
+        if (figures_ != nullptr) {
+          figures_->bytes += static_cast<std::int64_t>(detail::quoted_size(inserted)) - 2;
+        }
+        out += inserted;
         ++members;
       }
       if (hunk.size() != members) fail("unexpected member in a text edit");
@@ -270,9 +279,7 @@ class Applier {
     }
     out.append(old, cursor, n - cursor);
     if (figures_ != nullptr) {
-      removed(target);
-      figures_->bytes += static_cast<std::int64_t>(detail::quoted_size(out));
-      figures_->fingerprint += detail::string_term(out, depth_);
+      figures_->fingerprint += detail::string_term(out, depth_) - detail::string_term(old, depth_);
     }
     target = std::move(out);
   }

@@ -415,6 +415,7 @@ static void test_round_trip_and_errors(const char* path, char ids[5][80]) {
   CHECK_RC(store, deltackpt_threads(store, NULL), DELTACKPT_INVALID_ARGUMENT);
   CHECK_RC(store, deltackpt_stats(store, NULL, &out), DELTACKPT_OK);
   CHECK(contains(out, "\"total\":{") && contains(out, "\"threads\":2") && contains(out, "\"checkpoints\":7"));
+  CHECK(contains(out, "\"saves\":{") && contains(out, "\"deltas_refused\":0"));
   deltackpt_free(out);
   CHECK_RC(store, deltackpt_stats(store, "t1", &out), DELTACKPT_OK);
   CHECK(contains(out, "\"thread_id\":\"t1\"") && contains(out, "\"checkpoints\":6") &&
