@@ -68,6 +68,19 @@ std::uint64_t hash_value(const Json& value) noexcept;
 // a number > cap in that case. Costs O(min(size, cap)).
 std::size_t serialized_size_capped(const Json& value, std::size_t cap);
 
+// One level deeper for the life of the guard: walks over nested values
+// count the depth of the value at hand with it.
+class DeeperLevel {
+ public:
+  explicit DeeperLevel(int& depth) : depth_(depth) { ++depth_; }
+  ~DeeperLevel() { --depth_; }
+  DeeperLevel(const DeeperLevel&) = delete;
+  DeeperLevel& operator=(const DeeperLevel&) = delete;
+
+ private:
+  int& depth_;
+};
+
 // Serialized bytes of an object's braces, colons and commas, or an array's
 // brackets and commas, for `n` members.
 inline std::int64_t object_frame_bytes(std::size_t n) {

@@ -81,7 +81,7 @@ class Applier {
     if (!target.is_object()) fail("object patch on a " + std::string(target.type_name()));
     auto& members = detail::members_of(target);
     const Frame frame(*this, target);
-    const Deeper deeper(depth_);
+    const detail::DeeperLevel deeper(depth_);  // members are one level down
     if (const auto drop = patch.find("drop"); drop != patch.end()) drop_members(members, *drop);
     const auto keys = patch.find("keys");
     if (keys == patch.end()) return;
@@ -161,7 +161,7 @@ class Applier {
     if (!edits.is_array()) fail("\"edits\" is not an array");
     const std::size_t n = target.size();
     const Frame frame(*this, target);
-    const Deeper deeper(depth_);
+    const detail::DeeperLevel deeper(depth_);  // members are one level down
     // Fast path: one append.
     if (edits.size() == 1 && edits[0].is_object() && edits[0].size() == 2 &&
         edits[0].contains("ins") && index(edits[0], "at", 0, *this) == n) {
@@ -305,18 +305,6 @@ class Applier {
     figures_->bytes += static_cast<std::int64_t>(detail::quoted_size(key) + serialized_size(v));
     figures_->fingerprint += detail::member_fingerprint(key, v, depth_);
   }
-
-  // Members and elements are one level deeper than their container.
-  class Deeper {
-   public:
-    explicit Deeper(int& depth) : depth_(depth) { ++depth_; }
-    ~Deeper() { --depth_; }
-    Deeper(const Deeper&) = delete;
-    Deeper& operator=(const Deeper&) = delete;
-
-   private:
-    int& depth_;
-  };
 
   // An array's or object's frame (brackets, commas, its count) before and
   // after the edits of its members. (After a failed apply the figures mean

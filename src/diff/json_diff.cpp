@@ -104,18 +104,6 @@ class Differ {
   }
 
  private:
-  // The depth of the values value() compares, for the checks of new ones.
-  class Nested {
-   public:
-    explicit Nested(int& depth) : depth_(depth) { ++depth_; }
-    ~Nested() { --depth_; }
-    Nested(const Nested&) = delete;
-    Nested& operator=(const Nested&) = delete;
-
-   private:
-    int& depth_;
-  };
-
   // Trial diffs (samples, pairings whose whole region is measured anyway)
   // must not count.
   class Unmeasured {
@@ -178,7 +166,7 @@ class Differ {
 
   // value() on members or elements of the values being compared.
   std::optional<Json> nested_value(const Json& a, const Json& b) {
-    const Nested deeper(depth_);
+    const detail::DeeperLevel deeper(depth_);  // for the checks of new values
     return value(a, b);
   }
 
