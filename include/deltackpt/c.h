@@ -88,8 +88,9 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *   "postgresql://..." or "postgres://..."   (builds with PostgreSQL only)
  * `options_json` is NULL, "" or a JSON object with any of (defaults shown):
  *   {"deltas": true,                  store JSON deltas between full rows
- *    "full_snapshot_interval": 100,   a full row at least every this many checkpoints
+ *    "full_snapshot_interval": 200,   a full row at least every this many checkpoints
  *    "replay_budget": 1.0,            a full row once the deltas outweigh this times it
+ *    "max_delta_fraction": 0.2,       a full row when a delta over 16 KiB is over this share of its state
  *    "cache_bytes": 67108864,         bytes of recent states kept in memory
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections

@@ -41,7 +41,8 @@ struct Checkpoint {
   std::int64_t step = 0;
   // Must be a JSON object.
   Json state = Json::object();
-  // Graph nodes still to run, as the runtime names them.
+  // Graph nodes still to run, as the runtime names them (adk-graph's
+  // pending nodes; not LangGraph's pending writes, which are task results).
   std::vector<std::string> pending_nodes;
   // Must be a JSON object. Free-form; list() can filter on it.
   Json metadata = Json::object();

@@ -33,9 +33,7 @@ struct DeltaOptions {
   // of the small deltas after it. Deltas under 16 KiB are never too large
   // (replaying one costs next to nothing, and small states stay
   // delta-encoded). A save stops diffing once the delta is sure to be too
-  // large. Default: 0.2 (chosen with the bench: it keeps
-  // tool_results' loads within 1.1x of full rows; the other workloads' deltas
-  // are far smaller).
+  // large. Default: 0.2 (chosen with the bench, see docs/BENCHMARKS.md).
   double max_delta_fraction = 0.2;
   // Memory for recent states (least recently used first out, each charged
   // about 3x its JSON text, what a parsed state takes), so a save need not

@@ -103,7 +103,6 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   std::vector<std::pair<std::size_t, std::string>> lines;  // line number, text
   std::vector<std::size_t> skipped;
   std::string line;
-  const Limits limits;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;

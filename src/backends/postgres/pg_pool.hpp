@@ -83,7 +83,6 @@ class Pool {
   // Takes `cx` (already set up) as the pool's first idle connection.
   void adopt(std::unique_ptr<pqxx::connection> cx);
 
-  const std::string& url() const noexcept { return url_; }
 
  private:
   void release(std::unique_ptr<pqxx::connection> cx) noexcept;

@@ -68,8 +68,6 @@ StoredRow read_row(const Statement& s) {
   return row;
 }
 
-class SqliteRowStore;
-
 // The migration runner's view of a connection.
 class SqliteMigrationTarget final : public detail::MigrationTarget {
  public:
