@@ -83,7 +83,6 @@ class Pool {
   // Takes `cx` (already set up) as the pool's first idle connection.
   void adopt(std::unique_ptr<pqxx::connection> cx);
 
-
  private:
   void release(std::unique_ptr<pqxx::connection> cx) noexcept;
 
