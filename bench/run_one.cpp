@@ -98,20 +98,22 @@ class Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
-  // A new plain (full-row) checkpointer on the store: its own connection,
-  // nothing cached. For memory, a new checkpointer over the same rows.
-  std::unique_ptr<Checkpointer> open_plain() {
-    if (memory_) return open_row_store(*memory_->row_store());
-    if (!path_.empty()) return open_sqlite({.path = path_, .durability = durability_});
+  // A new checkpointer on the store: its own connection, nothing cached.
+  // For memory, a new checkpointer over the same rows.
+  std::unique_ptr<DeltaCheckpointer> open_checkpointer(const DeltaOptions& options) {
+    if (memory_) return std::make_unique<DeltaCheckpointer>(*memory_, options);
+    if (!path_.empty()) {
+      return std::make_unique<DeltaCheckpointer>(open_sqlite({.path = path_, .durability = durability_}), options);
+    }
 #if DELTACKPT_HAVE_POSTGRES
-    return open_postgres({.url = pg_->url(), .pool_size = 1});
+    return std::make_unique<DeltaCheckpointer>(open_postgres({.url = pg_->url(), .pool_size = 1}), options);
 #else
     throw std::logic_error("no backend");
 #endif
   }
 
   std::unique_ptr<RawWriter> open_raw() {
-    if (memory_) return open_raw_memory(*memory_->row_store());
+    if (memory_) return open_raw_memory(*memory_);
     if (!path_.empty()) return open_raw_sqlite(path_, durability_);
 #if DELTACKPT_HAVE_POSTGRES
     return open_raw_postgres(pg_->url());
@@ -158,7 +160,7 @@ class Storage {
   }
 
   const RunSpec& spec_;
-  std::unique_ptr<Checkpointer> memory_;
+  std::unique_ptr<RowStore> memory_;
   std::string path_;
   Durability durability_ = Durability::kFull;
 #if DELTACKPT_HAVE_POSTGRES
@@ -390,20 +392,17 @@ class Runner {
                   [&adk] { return adk.history(kThread); }};
   }
 
-  std::unique_ptr<Checkpointer> open_strategy(Storage& storage) {
-    auto plain = storage.open_plain();
-    if (spec_.strategy == "delta" || spec_.strategy == "raw") {
-      return std::make_unique<DeltaCheckpointer>(std::move(plain), options_);
-    }
-    return plain;
+  std::unique_ptr<DeltaCheckpointer> open_strategy(Storage& storage) {
+    const bool deltas = spec_.strategy == "delta" || spec_.strategy == "raw";
+    return storage.open_checkpointer(deltas ? options_ : DeltaOptions::full_rows());
   }
 
   void run_checkpointer(Storage& storage, RunResult& r) {
     std::vector<RowHeader> headers;
     {
-      std::unique_ptr<Checkpointer> cp = open_strategy(storage);
+      std::unique_ptr<DeltaCheckpointer> cp = open_strategy(storage);
       std::unique_ptr<AdkCheckpointer> adk;
-      if (spec_.strategy == "adk") adk = std::make_unique<AdkCheckpointer>(*cp->row_store());
+      if (spec_.strategy == "adk") adk = std::make_unique<AdkCheckpointer>(cp->row_store());
       if (adk) {
         timed_saves([&](const Checkpoint& c, std::size_t) { return adk->save(c); }, true);
       } else {
@@ -412,9 +411,9 @@ class Runner {
 
       // Cold loaders: a freshly opened checkpointer each, kept alive by the lambdas.
       const auto open_cold = [&]() -> Loader {
-        auto fresh = std::shared_ptr<Checkpointer>(open_strategy(storage));
+        auto fresh = std::shared_ptr<DeltaCheckpointer>(open_strategy(storage));
         if (spec_.strategy == "adk") {
-          auto fresh_adk = std::make_shared<AdkCheckpointer>(*fresh->row_store());
+          auto fresh_adk = std::make_shared<AdkCheckpointer>(fresh->row_store());
           return Loader{[fresh, fresh_adk] { return fresh_adk->load(kThread); },
                         [fresh, fresh_adk](const std::string& id) { return fresh_adk->load_by_id(id); },
                         [fresh, fresh_adk] { return fresh_adk->history(kThread); }};
@@ -430,7 +429,7 @@ class Runner {
                                              {"write", p.write_s},   {"bytes_read", p.bytes_read}};
       }
       measure_loads(r, adk ? loader_of(*adk) : loader_of(*cp), open_cold, true);
-      headers = cp->row_store()->headers(kThread, "", 0);
+      headers = cp->row_store().headers(kThread, "", 0);
     }
     account_rows(r, headers);
     r.stored_bytes = storage.stored_bytes(headers);
@@ -443,7 +442,7 @@ class Runner {
     {
       DeltaCheckpointer builder(open_memory(), options_);
       timed_saves([&](const Checkpoint& c, std::size_t) { return builder.save(c); }, true);
-      for (auto& row : builder.row_store()->rows(kThread)) rows.push_back(make_raw_row(std::move(row)));
+      for (auto& row : builder.row_store().rows(kThread)) rows.push_back(make_raw_row(std::move(row)));
     }
     if (rows.size() != n_) throw std::logic_error("raw: the builder wrote " + std::to_string(rows.size()) + " rows");
     // Timed: the same states go by (same bench work), the rows go in raw.
@@ -460,15 +459,15 @@ class Runner {
     }
     {
       // Untimed: deltackpt reads the raw rows back, to prove they are the real thing.
-      std::unique_ptr<Checkpointer> cp = open_strategy(storage);
+      std::unique_ptr<DeltaCheckpointer> cp = open_strategy(storage);
       const auto open_cold = [&]() -> Loader {
-        auto fresh = std::shared_ptr<Checkpointer>(open_strategy(storage));
+        auto fresh = std::shared_ptr<DeltaCheckpointer>(open_strategy(storage));
         return Loader{[fresh] { return fresh->load(kThread); },
                       [fresh](const std::string& id) { return fresh->load_by_id(id); },
                       [fresh] { return fresh->history(kThread); }};
       };
       measure_loads(r, loader_of(*cp), open_cold, false);
-      headers = cp->row_store()->headers(kThread, "", 0);
+      headers = cp->row_store().headers(kThread, "", 0);
     }
     account_rows(r, headers);
     r.stored_bytes = storage.stored_bytes(headers);

@@ -1,56 +1,548 @@
-// DeltaCheckpointer forwards to the shared row implementation with deltas on.
+// Saving, loading and pruning checkpoints as rows of a RowStore.
 #include "deltackpt/delta_checkpointer.hpp"
 
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
-#include "row_checkpointer.hpp"
+#include "delta_policy.hpp"
+#include "diff/measured_diff.hpp"
+#include "json_internal.hpp"
+#include "prune_plan.hpp"
+#include "replay.hpp"
+#include "row_codec.hpp"
+#include "state_cache.hpp"
+#include "state_figures.hpp"
 
 namespace deltackpt {
+namespace {
 
-DeltaCheckpointer::DeltaCheckpointer(std::unique_ptr<Checkpointer> inner, DeltaOptions options)
-    : inner_(std::move(inner)) {
-  if (!inner_) throw InvalidArgument("deltackpt: DeltaCheckpointer needs a checkpointer to wrap");
-  RowStore* store = inner_->row_store();
-  if (store == nullptr) {
-    throw InvalidArgument(
-        "deltackpt: DeltaCheckpointer can only wrap a checkpointer with a row_store() "
-        "(open_memory, open_sqlite, open_postgres)");
+using detail::CachedState;
+using detail::ChainPosition;
+
+// Rows fetched per page while filtering list() results on metadata.
+constexpr std::size_t kListPage = 256;
+// How often a delta save with an implicit parent follows a head that other
+// writers keep moving before it writes a full row instead (which the store
+// appends after any head, so it cannot lose the race).
+constexpr int kHeadRetriesBeforeFullRow = 3;
+
+bool metadata_matches(const Json& metadata, const Json& filter) {
+  for (auto it = filter.begin(); it != filter.end(); ++it) {
+    const auto found = metadata.find(it.key());
+    if (found == metadata.end() || !same_value(*found, it.value())) return false;
   }
-  impl_ = std::make_unique<detail::RowCheckpointer>(*store, std::move(options), true);
+  return true;
+}
+
+std::string pending_to_text(const std::vector<std::string>& nodes) {
+  Json array = Json::array();
+  for (const auto& n : nodes) array.push_back(n);
+  return array.dump();
+}
+
+void check_id(std::string_view id, std::string_view what, const Limits& limits, bool may_be_empty) {
+  const auto fail = [&](const std::string& why) {
+    throw InvalidArgument("deltackpt: " + std::string(what) + " " + why);
+  };
+  if (id.empty()) {
+    if (may_be_empty) return;
+    fail("is empty");
+  }
+  if (id.size() > limits.max_id_bytes) {
+    fail("is " + std::to_string(id.size()) + " bytes, over the limit of " +
+         std::to_string(limits.max_id_bytes));
+  }
+  if (id.find('\0') != std::string_view::npos) fail("contains a NUL byte");
+  if (detail::valid_utf8_prefix(id) != id.size()) fail("is not valid UTF-8");
+}
+
+CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
+  CheckpointInfo info;
+  info.thread_id = h.thread_id;
+  info.checkpoint_id = h.checkpoint_id;
+  info.parent_id = h.parent_id;
+  info.step = h.step;
+  info.created_at = h.created_at;
+  info.metadata = detail::parse_column(h.metadata, "metadata", h, limits);
+  if (!info.metadata.is_object()) detail::throw_row_corruption(h, "metadata is not a JSON object");
+  const Json pending = detail::parse_column(h.pending_nodes, "pending_nodes", h, limits);
+  if (!pending.is_array()) detail::throw_row_corruption(h, "pending_nodes is not a JSON array");
+  for (const auto& node : pending) {
+    if (!node.is_string()) detail::throw_row_corruption(h, "pending_nodes holds a non-string");
+    info.pending_nodes.push_back(node.get<std::string>());
+  }
+  info.kind = h.kind;
+  info.base_id = h.base_id;
+  info.depth = h.depth;
+  info.stored_bytes = h.payload_size;
+  info.state_bytes = h.state_size;
+  return info;
+}
+
+Checkpoint to_checkpoint(const RowHeader& h, Json state, const Limits& limits) {
+  CheckpointInfo info = to_info(h, limits);
+  Checkpoint cp;
+  cp.thread_id = h.thread_id;
+  cp.checkpoint_id = h.checkpoint_id;
+  cp.parent_id = h.parent_id;
+  cp.step = h.step;
+  cp.created_at = h.created_at;
+  cp.state = std::move(state);
+  cp.metadata = std::move(info.metadata);
+  cp.pending_nodes = std::move(info.pending_nodes);
+  return cp;
+}
+
+// The state `held` points to, moved out when nothing else holds it.
+Json take_state(std::shared_ptr<const Json> held) {
+  if (held.use_count() == 1) return std::move(*std::const_pointer_cast<Json>(held));
+  return *held;
+}
+
+}  // namespace
+
+// Everything a DeltaCheckpointer keeps between calls, and the steps of a save.
+struct DeltaCheckpointer::Impl {
+  struct Parent {
+    RowHeader header;
+    CachedState cached;
+  };
+  struct BuiltRow {
+    StoredRow row;
+    std::optional<Json> delta;  // set for delta rows
+    ChainPosition position;     // where the row sits in its chain, for the cache
+    // The row's state when check_delta built it from the parent's; the
+    // cache keeps it for the next save.
+    std::shared_ptr<Json> state_after;
+    std::optional<std::uint64_t> fingerprint;  // of the row's state, when known
+  };
+
+  Impl(RowStore& rows, DeltaOptions options) : store(rows), policy(std::move(options)), cache(policy.cache_bytes()) {}
+
+  const Limits& limits() const noexcept { return policy.options().limits; }
+  std::size_t validated_state_bytes(const Checkpoint& cp, const std::string& where) const {
+    return detail::validate_value(cp.state, detail::ValueLimits{limits().max_depth}, where + ": state");
+  }
+  // The head this process last saved to the thread; empty if none.
+  std::string known_head(std::string_view thread_id) {
+    std::lock_guard lock(heads_mutex);
+    const auto it = heads.find(std::string(thread_id));
+    return it == heads.end() ? std::string() : it->second;
+  }
+  // True when the thread's head is no longer `expected` (a Conflict came
+  // from a moved head, not from a duplicate id).
+  bool head_moved(const std::string& thread_id, const std::string& expected) {
+    const auto head = store.head(thread_id);
+    return (head ? head->checkpoint_id : std::string()) != expected;
+  }
+
+  std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_known_head);
+  CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) const;
+  // Validates cp.state and builds its row: a delta against `parent` when the
+  // policy allows and it pays, else a full row.
+  BuiltRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
+                     const std::optional<Parent>& parent, const std::string& where) const;
+  // A full row of a state already validated at `state_bytes`; its parent is
+  // `parent_id` (empty: the store appends it after the head).
+  BuiltRow build_full_row(const Checkpoint& cp, const std::string& id, Timestamp created,
+                          std::size_t state_bytes, const std::string& parent_id) const;
+  // The header of that row, after checking the state's size limit.
+  BuiltRow build_row_header(const Checkpoint& cp, const std::string& id, Timestamp created,
+                            std::size_t state_bytes, const std::string& parent_id) const;
+  // Applies the delta of `built` to the parent's state and checks that it
+  // rebuilds cp.state (delta_rebuilds); if not, turns `built` into a full
+  // row and counts it. Takes the parent's cached state when it can.
+  void check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent, const std::string& where);
+  // After the store took `built`: counts it, moves the thread's head, and
+  // caches its state for the next save. The one way a save ends well.
+  void committed(const Checkpoint& cp, BuiltRow& built);
+
+  std::unique_ptr<RowStore> owned_store;
+  RowStore& store;
+  const detail::DeltaPolicy policy;
+  struct {
+    std::atomic<std::uint64_t> full_rows{0}, delta_rows{0}, deltas_refused{0};
+  } counters;
+  detail::StateCache cache;
+  std::mutex heads_mutex;
+  // The head each thread had after this process's last save to it: the
+  // implicit parent of the next save, checked atomically by the store.
+  std::unordered_map<std::string, std::string> heads;  // guarded by heads_mutex
+};
+
+DeltaCheckpointer::DeltaCheckpointer(RowStore& store, DeltaOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {}
+
+DeltaCheckpointer::DeltaCheckpointer(std::unique_ptr<RowStore> store, DeltaOptions options) {
+  if (!store) throw InvalidArgument("deltackpt: DeltaCheckpointer needs a RowStore");
+  impl_ = std::make_unique<Impl>(*store, std::move(options));
+  impl_->owned_store = std::move(store);
 }
 
 DeltaCheckpointer::~DeltaCheckpointer() = default;
 
-std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& options) {
-  return impl_->save(cp, options);
-}
-std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id) {
-  return impl_->load(thread_id);
-}
-std::optional<Checkpoint> DeltaCheckpointer::load_by_id(std::string_view checkpoint_id) {
-  return impl_->load_by_id(checkpoint_id);
-}
-std::vector<CheckpointInfo> DeltaCheckpointer::list(std::string_view thread_id,
-                                                    const ListOptions& options) {
-  return impl_->list(thread_id, options);
-}
-std::vector<Checkpoint> DeltaCheckpointer::history(std::string_view thread_id) {
-  return impl_->history(thread_id);
-}
-std::vector<std::string> DeltaCheckpointer::threads() { return impl_->threads(); }
-std::size_t DeltaCheckpointer::remove_thread(std::string_view thread_id) {
-  return impl_->remove_thread(thread_id);
-}
-PruneResult DeltaCheckpointer::prune(std::string_view thread_id, const RetentionPolicy& policy) {
-  return impl_->prune(thread_id, policy);
-}
-RowStore* DeltaCheckpointer::row_store() noexcept { return impl_->row_store(); }
-const DeltaOptions& DeltaCheckpointer::options() const noexcept { return impl_->options(); }
-SaveCounters DeltaCheckpointer::counters() const noexcept { return impl_->counters(); }
+RowStore& DeltaCheckpointer::row_store() noexcept { return impl_->store; }
+const DeltaOptions& DeltaCheckpointer::options() const noexcept { return impl_->policy.options(); }
 
-Json to_json(const SaveCounters& counters) {
-  return {{"full_rows", counters.full_rows},
-          {"delta_rows", counters.delta_rows},
-          {"deltas_refused", counters.deltas_refused}};
+SaveCounters DeltaCheckpointer::counters() const noexcept {
+  const auto& c = impl_->counters;
+  return {c.full_rows.load(std::memory_order_relaxed), c.delta_rows.load(std::memory_order_relaxed),
+          c.deltas_refused.load(std::memory_order_relaxed)};
+}
+
+std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& options) {
+  Impl& s = *impl_;
+  const Limits& limits = s.limits();
+  check_id(cp.thread_id, "thread_id", limits, false);
+  check_id(cp.checkpoint_id, "checkpoint_id", limits, true);
+  check_id(cp.parent_id, "parent_id", limits, true);
+  const std::string where = "deltackpt: save(thread=" + cp.thread_id + ")";
+  if (!cp.state.is_object()) {
+    throw InvalidArgument(where + ": state must be a JSON object, not " + cp.state.type_name());
+  }
+  if (!cp.metadata.is_object()) {
+    throw InvalidArgument(where + ": metadata must be a JSON object, not " + cp.metadata.type_name());
+  }
+  detail::validate_value(cp.metadata, detail::ValueLimits{limits.max_depth}, where + ": metadata");
+  for (const auto& node : cp.pending_nodes) {
+    if (detail::valid_utf8_prefix(node) != node.size()) {
+      throw InvalidArgument(where + ": a pending node name is not valid UTF-8");
+    }
+  }
+  if (options.fork && cp.parent_id.empty()) {
+    throw InvalidArgument(where + ": a fork needs a parent_id");
+  }
+  const std::string id = cp.checkpoint_id.empty() ? new_checkpoint_id() : cp.checkpoint_id;
+  const Timestamp created = cp.created_at == Timestamp{} ? now() : cp.created_at;
+
+  // An implicit parent means "the latest at save time". A full row lets the
+  // store pick the head inside its transaction, so it cannot lose a race; a
+  // delta needs its parent's state first, so when another writer moves the
+  // head in between, the save follows the new head, a bounded number of
+  // times, then falls back to a full row.
+  const bool implicit_parent = cp.parent_id.empty();
+  const auto append_full_row = [&](std::size_t state_bytes) {
+    Impl::BuiltRow full = s.build_full_row(cp, id, created, state_bytes, "");
+    s.store.insert(full.row, InsertMode::kAppend);
+    s.committed(cp, full);
+    return id;
+  };
+  if (!s.policy.writes_deltas() && implicit_parent) return append_full_row(s.validated_state_bytes(cp, where));
+  for (int attempt = 0;; ++attempt) {
+    auto parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0);
+    Impl::BuiltRow built = s.build_row(cp, id, created, parent, where);
+    if (built.delta) s.check_delta(cp, built, *parent, where);
+    try {
+      s.store.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+    } catch (const Conflict&) {
+      if (!implicit_parent || !s.head_moved(cp.thread_id, built.row.header.parent_id)) throw;
+      if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
+      return append_full_row(static_cast<std::size_t>(built.row.header.state_size));
+    }
+    s.committed(cp, built);
+    return id;
+  }
+}
+
+void DeltaCheckpointer::Impl::check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent,
+                                          const std::string& where) {
+  const RowHeader h = built.row.header;
+  const detail::StateFigures wanted{h.state_size, detail::fingerprint(cp.state)};
+  std::shared_ptr<const Json> base = std::move(parent.cached.state);
+  const detail::StateFigures base_figures{
+      parent.cached.position.state_bytes,
+      parent.cached.fingerprint ? *parent.cached.fingerprint : detail::fingerprint(*base)};
+  // The cached parent itself, when nobody else holds it: it is about to be
+  // this checkpoint's state, the next save's parent.
+  std::shared_ptr<Json> state = cache.take(h.parent_id, base);
+  if (!state) state = std::make_shared<Json>(*base);
+  if (detail::delta_rebuilds(*state, base_figures, *built.delta, wanted)) {
+    built.state_after = std::move(state);
+    built.fingerprint = wanted.fingerprint;
+    return;
+  }
+  // A delta that would not load back as cp.state is never written.
+  counters.deltas_refused.fetch_add(1, std::memory_order_relaxed);
+  built = build_full_row(cp, h.checkpoint_id, h.created_at, validated_state_bytes(cp, where), h.parent_id);
+  built.fingerprint = wanted.fingerprint;
+}
+
+void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
+  const RowHeader& h = built.row.header;
+  (h.kind == RowKind::kDelta ? counters.delta_rows : counters.full_rows).fetch_add(1, std::memory_order_relaxed);
+  if (!policy.writes_deltas()) return;
+  {
+    std::lock_guard lock(heads_mutex);
+    heads[cp.thread_id] = h.checkpoint_id;
+  }
+  if (policy.cache_bytes() == 0) return;
+  if (!built.state_after) {
+    // A full row after its parent: the next save diffs against this state,
+    // so the parent's is let go rather than left to fill the cache.
+    if (!h.parent_id.empty()) cache.forget(h.parent_id);
+    built.state_after = std::make_shared<Json>(cp.state);
+  }
+  cache.put(h.checkpoint_id,
+            CachedState{built.position, std::move(built.state_after), /*validated=*/true, built.fingerprint});
+}
+
+std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_parent(const Checkpoint& cp,
+                                                                                       bool use_known_head) {
+  Parent parent;
+  parent.header.checkpoint_id = cp.parent_id;
+  if (parent.header.checkpoint_id.empty() && use_known_head) parent.header.checkpoint_id = known_head(cp.thread_id);
+  if (parent.header.checkpoint_id.empty()) {
+    auto head = store.head(cp.thread_id);
+    if (!head) return std::nullopt;
+    parent.header = std::move(*head);
+  }
+  if (!policy.writes_deltas()) return parent;  // the store checks that the parent exists
+
+  const std::string& parent_id = parent.header.checkpoint_id;
+  if (auto cached = cache.get(parent_id); cached && cached->position.thread_id == cp.thread_id) {
+    parent.cached = std::move(*cached);
+    return parent;
+  }
+  const auto chain = store.chain(parent_id);
+  if (chain.empty() || chain.back().header.thread_id != cp.thread_id) {
+    throw NotFound("deltackpt: save(thread=" + cp.thread_id + "): parent " + parent_id +
+                   " is not a checkpoint of this thread");
+  }
+  parent.cached = rebuild(chain, parent_id);
+  cache.put(parent_id, parent.cached);
+  return parent;
+}
+
+DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row(const Checkpoint& cp, const std::string& id,
+                                                                     Timestamp created,
+                                                                     const std::optional<Parent>& parent,
+                                                                     const std::string& where) const {
+  const std::string parent_id = parent ? parent->header.checkpoint_id : std::string();
+  if (!policy.writes_deltas() || !parent || !parent->cached.state || !policy.may_follow(parent->cached.position)) {
+    return build_full_row(cp, id, created, validated_state_bytes(cp, where), parent_id);
+  }
+  const ChainPosition& pos = parent->cached.position;
+  const Json& parent_state = *parent->cached.state;
+  std::optional<Json> delta;
+  std::size_t state_bytes = 0;
+  if (parent->cached.validated) {
+    // O(change): what the new state shares with its valid parent is neither
+    // checked nor sized again.
+    auto measured = detail::diff_measured(parent_state, static_cast<std::size_t>(pos.state_bytes), cp.state,
+                                          policy.options().diff, detail::ValueLimits{limits().max_depth},
+                                          policy.size_limit());
+    if (measured.too_large) {  // a full row: checked whole, and not diffed again
+      return build_full_row(cp, id, created, validated_state_bytes(cp, where), parent_id);
+    }
+    if (measured.to_valid) {
+      delta = std::move(measured.delta);
+      state_bytes = measured.to_bytes;
+    }
+  }
+  if (!delta) {  // validate_value throws, naming what is wrong, if anything is
+    state_bytes = validated_state_bytes(cp, where);
+    delta = diff(parent_state, cp.state, policy.options().diff);
+  }
+  std::string text = delta->dump();
+  if (!policy.delta_pays(text.size(), state_bytes, pos)) {
+    return build_full_row(cp, id, created, state_bytes, parent_id);
+  }
+  BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
+  built.position = pos.after_delta(static_cast<std::int64_t>(text.size()), built.row.header.state_size);
+  built.position.stamp(built.row.header);
+  built.delta = std::move(delta);
+  detail::encode_payload(built.row, std::move(text), store.payload_encoding());
+  return built;
+}
+
+DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_full_row(const Checkpoint& cp,
+                                                                          const std::string& id,
+                                                                          Timestamp created,
+                                                                          std::size_t state_bytes,
+                                                                          const std::string& parent_id) const {
+  BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
+  detail::encode_payload(built.row, cp.state.dump(), store.payload_encoding());
+  return built;
+}
+
+DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row_header(const Checkpoint& cp,
+                                                                            const std::string& id,
+                                                                            Timestamp created,
+                                                                            std::size_t state_bytes,
+                                                                            const std::string& parent_id) const {
+  if (state_bytes > limits().max_state_bytes) {
+    throw InvalidArgument("deltackpt: save(thread=" + cp.thread_id + "): state is " +
+                          std::to_string(state_bytes) + " bytes, over the limit of " +
+                          std::to_string(limits().max_state_bytes));
+  }
+  BuiltRow built;
+  RowHeader& h = built.row.header;
+  h.thread_id = cp.thread_id;
+  h.checkpoint_id = id;
+  h.parent_id = parent_id;
+  h.step = cp.step;
+  h.created_at = created;
+  h.metadata = cp.metadata.dump();
+  h.pending_nodes = pending_to_text(cp.pending_nodes);
+  h.state_size = static_cast<std::int64_t>(state_bytes);
+  built.position = ChainPosition::of_full_row(h);
+  built.position.stamp(h);
+  return built;
+}
+
+CachedState DeltaCheckpointer::Impl::rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) const {
+  const StoredRow& first = chain.front();
+  if (first.header.kind != RowKind::kFull) {
+    detail::throw_row_corruption(first.header, "the row its delta is against (" + first.header.parent_id +
+                                                   ") is missing: the chain has no full row");
+  }
+  CachedState result;
+  Json state = detail::rebuild_row(first, nullptr, limits());
+  result.position = ChainPosition::of_full_row(first.header);
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    const RowHeader& h = chain[i].header;
+    if (h.kind != RowKind::kDelta || h.parent_id != chain[i - 1].header.checkpoint_id) {
+      detail::throw_row_corruption(h, "delta chain is broken at this row");
+    }
+    const std::size_t delta_bytes = detail::apply_row_delta(state, chain[i], limits());
+    result.position = result.position.after_delta(static_cast<std::int64_t>(delta_bytes), h.state_size);
+  }
+  const RowHeader& last = chain.back().header;
+  if (last.checkpoint_id != wanted_id) detail::throw_row_corruption(last, "chain query returned the wrong row");
+  // A replay that went wrong (a delta applied to the wrong base) almost
+  // always changes the size, and checking it costs far less than the parse.
+  if (static_cast<std::int64_t>(serialized_size(state)) != last.state_size) {
+    detail::throw_row_corruption(last, "rebuilt state does not have the recorded size");
+  }
+  result.position.thread_id = last.thread_id;
+  result.state = std::make_shared<Json>(std::move(state));
+  return result;
+}
+
+std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id) {
+  Impl& s = *impl_;
+  check_id(thread_id, "thread_id", s.limits(), false);
+  if (const std::string known = s.known_head(thread_id); !known.empty()) {
+    // This process saved the head it knows of; if it is still the head, its
+    // state is in the cache and nothing needs replaying.
+    if (auto cached = s.cache.get(known)) {
+      const auto head = s.store.head(thread_id);
+      if (!head) return std::nullopt;
+      if (head->checkpoint_id == known) return to_checkpoint(*head, *cached->state, s.limits());
+      return load_by_id(head->checkpoint_id);
+    }
+  }
+  const auto chain = s.store.head_chain(thread_id);
+  if (chain.empty()) return std::nullopt;
+  const RowHeader& last = chain.back().header;
+  CachedState rebuilt = s.rebuild(chain, last.checkpoint_id);
+  Checkpoint cp = to_checkpoint(last, *rebuilt.state, s.limits());
+  s.cache.put(last.checkpoint_id, std::move(rebuilt));
+  return cp;
+}
+
+std::optional<Checkpoint> DeltaCheckpointer::load_by_id(std::string_view checkpoint_id) {
+  Impl& s = *impl_;
+  check_id(checkpoint_id, "checkpoint_id", s.limits(), false);
+  if (auto cached = s.cache.get(checkpoint_id)) {
+    const auto header = s.store.header(checkpoint_id);
+    if (!header) return std::nullopt;
+    return to_checkpoint(*header, *cached->state, s.limits());
+  }
+  const auto chain = s.store.chain(checkpoint_id);
+  if (chain.empty()) return std::nullopt;
+  // Not cached: browsing history would fill the cache with states no save
+  // diffs against (a fork from this one reads its chain once when it saves).
+  CachedState rebuilt = s.rebuild(chain, checkpoint_id);
+  return to_checkpoint(chain.back().header, take_state(std::move(rebuilt.state)), s.limits());
+}
+
+std::vector<CheckpointInfo> DeltaCheckpointer::list(std::string_view thread_id, const ListOptions& options) {
+  Impl& s = *impl_;
+  check_id(thread_id, "thread_id", s.limits(), false);
+  if (!options.metadata_filter.is_object()) {
+    throw InvalidArgument("deltackpt: list(thread=" + std::string(thread_id) +
+                          "): metadata_filter must be a JSON object");
+  }
+  std::vector<CheckpointInfo> out;
+  const bool filtering = !options.metadata_filter.empty();
+  std::string before = options.before;
+  while (true) {
+    const std::size_t page = filtering ? kListPage : options.limit;
+    const auto headers = s.store.headers(thread_id, before, page);
+    for (const auto& h : headers) {
+      CheckpointInfo info = to_info(h, s.limits());
+      if (filtering && !metadata_matches(info.metadata, options.metadata_filter)) continue;
+      out.push_back(std::move(info));
+      if (options.limit != 0 && out.size() == options.limit) return out;
+    }
+    if (!filtering || headers.size() < page) return out;
+    before = headers.back().checkpoint_id;
+  }
+}
+
+std::vector<Checkpoint> DeltaCheckpointer::history(std::string_view thread_id) {
+  Impl& s = *impl_;
+  check_id(thread_id, "thread_id", s.limits(), false);
+  const auto rows = s.store.rows(thread_id);
+  detail::ForwardReplay replay(rows, s.limits());
+  std::vector<std::shared_ptr<const Json>> states;
+  states.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) states.push_back(replay.next(i).state);
+  // The replay has let go of every state by now: each moves out uncopied.
+  std::vector<Checkpoint> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out.push_back(to_checkpoint(rows[i].header, take_state(std::move(states[i])), s.limits()));
+  }
+  return out;
+}
+
+std::vector<std::string> DeltaCheckpointer::threads() { return impl_->store.threads(); }
+
+std::size_t DeltaCheckpointer::remove_thread(std::string_view thread_id) {
+  Impl& s = *impl_;
+  check_id(thread_id, "thread_id", s.limits(), false);
+  const std::size_t removed = s.store.remove_thread(thread_id);
+  s.cache.forget_thread(thread_id);
+  std::lock_guard lock(s.heads_mutex);
+  s.heads.erase(std::string(thread_id));
+  return removed;
+}
+
+PruneResult DeltaCheckpointer::prune(std::string_view thread_id, const RetentionPolicy& policy) {
+  Impl& s = *impl_;
+  check_id(thread_id, "thread_id", s.limits(), false);
+  const auto rows = s.store.rows(thread_id);
+  std::vector<RowHeader> headers;
+  headers.reserve(rows.size());
+  for (const auto& row : rows) headers.push_back(row.header);
+  const detail::PrunePlan plan = detail::plan_prune(headers, policy, now());
+  if (plan.remove.empty()) return {};
+
+  std::vector<StoredRow> replace;
+  replace.reserve(plan.changes.size());
+  std::size_t replayed = 0;
+  detail::ForwardReplay replay(rows, s.limits());
+  for (const auto& change : plan.changes) {
+    StoredRow row;
+    row.header = change.header;
+    if (change.becomes_full) {
+      // Replays up to this row: states come parents first.
+      std::shared_ptr<const Json> state;
+      while (replayed <= change.index) state = replay.next(replayed++).state;
+      detail::encode_payload(row, state->dump(), s.store.payload_encoding());
+    } else {
+      row.payload = rows[change.index].payload;
+    }
+    replace.push_back(std::move(row));
+  }
+  s.store.rewrite(thread_id, replace, plan.remove);
+  s.cache.forget_thread(thread_id);
+  return PruneResult{plan.remove.size(), plan.rewritten_as_full()};
 }
 
 }  // namespace deltackpt

@@ -6,21 +6,14 @@
 
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
-#include "deltackpt/row_store.hpp"
+#include "delta_policy.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
-#include "write_policy.hpp"
 
 namespace deltackpt {
 namespace {
 
-RowStore& store_of(Checkpointer& cp) {
-  RowStore* store = cp.row_store();
-  if (store == nullptr) {
-    throw InvalidArgument("deltackpt: this checkpointer keeps no rows to maintain (no row_store())");
-  }
-  return *store;
-}
+using detail::ChainPosition;
 
 std::vector<std::string> threads_of(RowStore& store, std::string_view thread_id) {
   if (!thread_id.empty()) return {std::string(thread_id)};
@@ -28,7 +21,8 @@ std::vector<std::string> threads_of(RowStore& store, std::string_view thread_id)
 }
 
 // Chain columns and JSON columns a row must have, whatever its payload.
-void check_columns(const StoredRow& row, const std::unordered_map<std::string, RowHeader>& seen,
+// `seen` holds the chain positions of the rows before it.
+void check_columns(const StoredRow& row, const std::unordered_map<std::string, ChainPosition>& seen,
                    const Limits& limits) {
   const RowHeader& h = row.header;
   if (h.kind == RowKind::kFull) {
@@ -40,7 +34,8 @@ void check_columns(const StoredRow& row, const std::unordered_map<std::string, R
     if (parent == seen.end()) {
       detail::throw_row_corruption(h, "the row its delta is against (" + h.parent_id + ") is missing");
     }
-    if (h.base_id != parent->second.base_id || h.depth != parent->second.depth + 1) {
+    const ChainPosition expected = parent->second.after_delta(0, h.state_size);
+    if (h.base_id != expected.base_id || h.depth != expected.depth) {
       detail::throw_row_corruption(h, "base_id/depth do not follow from its parent's");
     }
   }
@@ -52,9 +47,7 @@ void check_columns(const StoredRow& row, const std::unordered_map<std::string, R
 
 }  // namespace
 
-VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress& progress) {
-  RowStore& store = store_of(cp);
-  const Limits limits;
+VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& limits, const Progress& progress) {
   VerifyReport report;
   const auto threads = threads_of(store, thread_id);
   std::size_t done = 0;
@@ -62,7 +55,7 @@ VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress
     const auto rows = store.rows(thread);
     if (rows.empty()) continue;
     ++report.threads;
-    std::unordered_map<std::string, RowHeader> seen;
+    std::unordered_map<std::string, ChainPosition> seen;
     detail::ForwardReplay replay(rows, limits);
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const RowHeader& h = rows[i].header;
@@ -82,7 +75,11 @@ VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress
         if (problem.empty()) problem = e.what();
       }
       if (!problem.empty()) report.problems.push_back({thread, h.checkpoint_id, problem});
-      seen.emplace(h.checkpoint_id, h);
+      // A row's own columns say where it is; check_columns judged them.
+      ChainPosition position = ChainPosition::of_full_row(h);
+      position.base_id = h.base_id;
+      position.depth = h.depth;
+      seen.emplace(h.checkpoint_id, std::move(position));
       if (progress) progress(++done, 0);
     }
     const auto head = store.head(thread);
@@ -93,33 +90,7 @@ VerifyReport verify(Checkpointer& cp, std::string_view thread_id, const Progress
   return report;
 }
 
-Json to_json(const VerifyReport& report) {
-  Json problems = Json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back(
-        {{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
-  }
-  return Json{{"ok", report.ok()},
-              {"threads", report.threads},
-              {"checkpoints", report.checkpoints},
-              {"problems", std::move(problems)}};
-}
-
-Json to_json(const ThreadStats& t) {
-  return Json{{"thread_id", t.thread_id},
-              {"checkpoints", t.checkpoints},
-              {"full_rows", t.full_rows},
-              {"delta_rows", t.delta_rows},
-              {"stored_bytes", t.stored_bytes},
-              {"full_state_bytes", t.full_state_bytes},
-              {"ratio", t.ratio()},
-              {"longest_chain", t.longest_chain},
-              {"largest_row_bytes", t.largest_row_bytes},
-              {"largest_row_id", t.largest_row_id}};
-}
-
-StoreStats stats(Checkpointer& cp, std::string_view thread_id) {
-  RowStore& store = store_of(cp);
+StoreStats stats(RowStore& store, std::string_view thread_id) {
   StoreStats result;
   for (const auto& thread : threads_of(store, thread_id)) {
     ThreadStats t;
@@ -152,25 +123,16 @@ StoreStats stats(Checkpointer& cp, std::string_view thread_id) {
   return result;
 }
 
-CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaOptions& policy,
-                      bool deltas, const Progress& progress) {
-  RowStore& store = store_of(cp);
-  if (policy.full_snapshot_interval == 0) {
-    throw InvalidArgument("deltackpt: compact: full_snapshot_interval must be at least 1");
-  }
+CompactResult compact(RowStore& store, std::string_view thread_id, const DeltaOptions& options,
+                      const Progress& progress) {
+  const detail::DeltaPolicy policy(options);
   const std::string encoding(store.payload_encoding());
   CompactResult result;
   std::size_t done = 0;
   for (const auto& thread : threads_of(store, thread_id)) {
     const auto rows = store.rows(thread);
-    detail::ForwardReplay replay(rows, policy.limits);
-    struct Position {
-      std::string base_id;
-      std::int32_t depth;
-      std::int64_t chain_bytes;
-      std::int64_t base_bytes;
-    };
-    std::unordered_map<std::string, Position> positions;
+    detail::ForwardReplay replay(rows, policy.options().limits);
+    std::unordered_map<std::string, ChainPosition> positions;
     std::vector<StoredRow> rewritten;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const StoredRow& old = rows[i];
@@ -178,31 +140,21 @@ CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaO
       StoredRow row;
       row.header = old.header;
       RowHeader& h = row.header;
-      h.kind = RowKind::kFull;
-      h.base_id = h.checkpoint_id;
-      h.depth = 0;
+      ChainPosition position = ChainPosition::of_full_row(h);
       std::string text;
       // A delta is only possible against a parent that is still in the thread.
       const auto parent = positions.find(h.parent_id);
-      if (deltas && parent != positions.end() && step.parent != nullptr &&
-          static_cast<std::size_t>(parent->second.depth) + 1 < policy.full_snapshot_interval) {
-        text = diff(*step.parent, *step.state, policy.diff).dump();
-        if (detail::delta_pays(policy, text.size(), static_cast<std::size_t>(h.state_size),
-                               parent->second.chain_bytes, parent->second.base_bytes)) {
-          h.kind = RowKind::kDelta;
-          h.base_id = parent->second.base_id;
-          h.depth = parent->second.depth + 1;
+      if (policy.writes_deltas() && parent != positions.end() && step.parent != nullptr &&
+          policy.may_follow(parent->second)) {
+        text = diff(*step.parent, *step.state, policy.options().diff).dump();
+        if (policy.delta_pays(text.size(), static_cast<std::size_t>(h.state_size), parent->second)) {
+          position = parent->second.after_delta(static_cast<std::int64_t>(text.size()), h.state_size);
         }
       }
+      position.stamp(h);
       if (h.kind == RowKind::kFull) text = step.state->dump();
-      // The budget counts JSON text, before any compression of the payload.
-      Position position{h.base_id, h.depth, 0, h.state_size};
-      if (h.kind == RowKind::kDelta) {
-        position.chain_bytes = parent->second.chain_bytes + static_cast<std::int64_t>(text.size());
-        position.base_bytes = parent->second.base_bytes;
-      }
       detail::encode_payload(row, std::move(text), encoding);
-      positions.emplace(h.checkpoint_id, position);
+      positions.emplace(h.checkpoint_id, std::move(position));
       ++result.checkpoints;
       (h.kind == RowKind::kFull ? result.full_rows : result.delta_rows) += 1;
       result.bytes_before += old.header.payload_size;

@@ -42,34 +42,36 @@ StoreUrl parse_store_url(std::string_view url) {
                         "postgresql://..., or memory:");
 }
 
-std::unique_ptr<Checkpointer> open(std::string_view url, const OpenOptions& options) {
+std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions& options) {
   const StoreUrl where = parse_store_url(url);
-  std::unique_ptr<Checkpointer> backend;
+  // Checked whichever backend the URL names, so a bad option never waits
+  // for the day the URL changes.
+  if (options.pool_size == 0) throw InvalidArgument("deltackpt: OpenOptions.pool_size must be at least 1");
+  std::unique_ptr<RowStore> store;
   switch (where.kind) {
     case StoreUrl::Kind::kMemory:
-      backend = open_memory({.limits = options.delta.limits});
+      store = open_memory();
       break;
     case StoreUrl::Kind::kSqlite:
-      backend = open_sqlite({.path = where.target,
-                             .durability = options.durability,
-                             .migrate = options.migrate,
-                             .payload_encoding = options.payload_encoding,
-                             .limits = options.delta.limits});
+      store = open_sqlite({.path = where.target,
+                           .durability = options.durability,
+                           .migrate = options.migrate,
+                           .payload_encoding = options.payload_encoding});
       break;
     case StoreUrl::Kind::kPostgres:
 #if DELTACKPT_HAVE_POSTGRES
-      backend = open_postgres({.url = where.target,
-                               .pool_size = options.pool_size,
-                               .migrate = options.migrate,
-                               .payload_encoding = options.payload_encoding,
-                               .limits = options.delta.limits});
+      store = open_postgres({.url = where.target,
+                             .pool_size = options.pool_size,
+                             .migrate = options.migrate,
+                             .payload_encoding = options.payload_encoding});
       break;
 #else
       no_postgres();
 #endif
   }
-  if (!options.deltas) return backend;
-  return std::make_unique<DeltaCheckpointer>(std::move(backend), options.delta);
+  DeltaOptions delta = options.delta;
+  if (!options.deltas) delta.full_snapshot_interval = DeltaOptions::full_rows().full_snapshot_interval;
+  return std::make_unique<DeltaCheckpointer>(std::move(store), std::move(delta));
 }
 
 SchemaStatus schema_status(std::string_view url) {

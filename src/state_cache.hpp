@@ -11,21 +11,13 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "delta_policy.hpp"
 #include "deltackpt/json.hpp"
 
 namespace deltackpt::detail {
 
-// What a save needs to know of its parent to write a delta against it.
-struct ChainPosition {
-  std::string thread_id;
-  std::string base_id;              // the chain's full row
-  std::int32_t depth = 0;           // deltas from base_id to this row
-  // The replay budget's unit is JSON text bytes, before any compression.
-  std::int64_t chain_delta_bytes = 0;  // JSON text bytes of those deltas
-  std::int64_t base_bytes = 0;         // JSON text bytes of the full row's state
-  std::int64_t state_bytes = 0;        // this state's compact JSON size
-};
-
+// A state and where it sits in its chain: what a save needs of its parent to
+// write a delta against it.
 struct CachedState {
   ChainPosition position;
   std::shared_ptr<const Json> state;

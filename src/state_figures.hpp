@@ -40,4 +40,9 @@ std::uint64_t object_frame_term(std::size_t size, int depth) noexcept;
 // target before) to those of target after, in O(what the delta changes).
 void apply_delta_with_figures(Json& target, const Json& delta, StateFigures& figures);
 
+// True when `delta` applied to `state` (whose figures are `figures`) gives
+// a state with the figures `wanted`: the check a delta passes before a save
+// writes it. Leaves `state` changed either way.
+bool delta_rebuilds(Json& state, StateFigures figures, const Json& delta, StateFigures wanted);
+
 }  // namespace deltackpt::detail

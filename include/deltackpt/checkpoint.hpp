@@ -104,4 +104,15 @@ struct PruneResult {
   std::size_t rewritten = 0;  // kept deltas rewritten as full rows
 };
 
+// The JSON forms the CLI's --json output and the C API print (docs/cli.md
+// lists the fields): ids that may be empty (parent_id) are null when empty,
+// times are format_timestamp text, kinds are to_string(RowKind).
+// {thread_id, checkpoint_id, parent_id, step, created_at, metadata,
+// pending_nodes, state}; the state is moved out of `cp`.
+DELTACKPT_EXPORT Json to_json(Checkpoint cp);
+// The same without state, plus {kind, base_id, depth, stored_bytes, state_bytes}.
+DELTACKPT_EXPORT Json to_json(const CheckpointInfo& info);
+// {removed, rewritten}.
+DELTACKPT_EXPORT Json to_json(const PruneResult& result);
+
 }  // namespace deltackpt

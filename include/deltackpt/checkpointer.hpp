@@ -12,8 +12,6 @@
 
 namespace deltackpt {
 
-class RowStore;
-
 // A Checkpointer stores the checkpoints of many threads of agent state.
 // Every implementation is safe to call from many threads at once.
 // Errors are thrown as deltackpt::Error subclasses (errors.hpp); absence is
@@ -54,10 +52,6 @@ class DELTACKPT_EXPORT Checkpointer {
   // always kept, and so is everything a kept checkpoint needs to load.
   virtual PruneResult prune(std::string_view thread_id,
                             const RetentionPolicy& policy) = 0;
-
-  // The typed row storage behind this checkpointer, for decorators such as
-  // DeltaCheckpointer; nullptr when it has none. Owned by this object.
-  virtual RowStore* row_store() noexcept { return nullptr; }
 };
 
 }  // namespace deltackpt

@@ -1,4 +1,5 @@
-// DeltaCheckpointer: stores checkpoints as occasional full rows and small JSON deltas.
+// DeltaCheckpointer: the Checkpointer over a RowStore, storing occasional full
+// rows and, between them, small JSON deltas.
 #pragma once
 
 #include <cstddef>
@@ -9,12 +10,9 @@
 #include "deltackpt/diff.hpp"
 #include "deltackpt/export.hpp"
 #include "deltackpt/limits.hpp"
+#include "deltackpt/row_store.hpp"
 
 namespace deltackpt {
-
-namespace detail {
-class RowCheckpointer;
-}
 
 struct DeltaOptions {
   // A full row at least every this many checkpoints along a chain: a load
@@ -43,6 +41,14 @@ struct DeltaOptions {
   std::size_t cache_bytes = std::size_t{64} << 20;
   DiffOptions diff;
   Limits limits;
+
+  // Options that write full rows only (full_snapshot_interval 1): what
+  // OpenOptions{.deltas = false} uses. Such a checkpointer caches nothing.
+  static DeltaOptions full_rows() {
+    DeltaOptions options;
+    options.full_snapshot_interval = 1;
+    return options;
+  }
 };
 
 // What a DeltaCheckpointer's saves wrote since it was made, in this process.
@@ -62,23 +68,29 @@ struct SaveCounters {
 DELTACKPT_EXPORT Json to_json(const SaveCounters& counters);
 
 /**
- * A Checkpointer that wraps another and stores, between full rows, only the
- * JSON delta of each state against its parent checkpoint's state. Loads
- * fetch the chain from the nearest full row in one query and replay it.
- * Safe for concurrent use from many threads.
+ * The Checkpointer over a RowStore: stores each checkpoint as a full row or,
+ * between full rows, as the JSON delta of its state against its parent's
+ * state, as `options` say (full_snapshot_interval 1: full rows only). Loads
+ * fetch the chain from the nearest full row in one query and replay it, so
+ * any DeltaCheckpointer reads any store, whatever wrote it. Safe for
+ * concurrent use from many threads.
  *
  * **Example**:
- *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
- *       deltackpt::open_sqlite({.path = "agent.db"}));
- *   cp->save({.thread_id = "t1", .step = 0, .state = {{"messages", Json::array()}}});
- *   auto latest = cp->load("t1");
+ *   deltackpt::DeltaCheckpointer cp(deltackpt::open_sqlite({.path = "agent.db"}));
+ *   cp.save({.thread_id = "t1", .step = 0, .state = {{"messages", Json::array()}}});
+ *   auto latest = cp.load("t1");
  */
 class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
  public:
-  // Throws InvalidArgument when `inner` is null or has no row_store() (a
-  // Checkpointer of your own that keeps states its own way cannot hold deltas).
-  explicit DeltaCheckpointer(std::unique_ptr<Checkpointer> inner, DeltaOptions options = {});
+  // Owns `store`. Throws InvalidArgument when `store` is null or an option
+  // is out of range.
+  explicit DeltaCheckpointer(std::unique_ptr<RowStore> store, DeltaOptions options = {});
+  // Borrows `store`, which must outlive this object (several checkpointers,
+  // or maintenance, over one store).
+  explicit DeltaCheckpointer(RowStore& store, DeltaOptions options = {});
   ~DeltaCheckpointer() override;
+  DeltaCheckpointer(const DeltaCheckpointer&) = delete;
+  DeltaCheckpointer& operator=(const DeltaCheckpointer&) = delete;
 
   using Checkpointer::list;
   using Checkpointer::save;
@@ -90,14 +102,15 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   std::vector<std::string> threads() override;
   std::size_t remove_thread(std::string_view thread_id) override;
   PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override;
-  RowStore* row_store() noexcept override;
 
+  // The rows behind this checkpointer, for maintenance (maintenance.hpp).
+  RowStore& row_store() noexcept;
   const DeltaOptions& options() const noexcept;
   SaveCounters counters() const noexcept;
 
  private:
-  std::unique_ptr<Checkpointer> inner_;
-  std::unique_ptr<detail::RowCheckpointer> impl_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace deltackpt

@@ -9,9 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "deltackpt/checkpointer.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
 #include "deltackpt/export.hpp"
+#include "deltackpt/limits.hpp"
+#include "deltackpt/row_store.hpp"
 
 namespace deltackpt {
 
@@ -33,10 +34,12 @@ struct VerifyReport {
 
 // Replays every chain of one thread (all threads when `thread_id` is empty)
 // and checks every row: checksum, encoding, JSON, delta fit, chain columns
-// (base, depth), rebuilt size, metadata. A checkpoint whose chain passes
-// through a bad row is reported too. Never throws Corruption: problems are
-// collected. REQUIRES: cp.row_store() is not null (every built-in backend).
-DELTACKPT_EXPORT VerifyReport verify(Checkpointer& cp, std::string_view thread_id = {}, const Progress& progress = {});
+// (base, depth), rebuilt size, metadata, each within `limits` (pass the
+// limits the store's checkpointers use: DeltaCheckpointer::options().limits).
+// A checkpoint whose chain passes through a bad row is reported too. Never
+// throws Corruption: problems are collected.
+DELTACKPT_EXPORT VerifyReport verify(RowStore& store, std::string_view thread_id = {}, const Limits& limits = {},
+                                     const Progress& progress = {});
 
 // The report as a JSON object (what the CLI's and the C API's --json output
 // print): {"ok", "threads", "checkpoints", "problems": [{thread_id,
@@ -68,8 +71,12 @@ struct StoreStats {
 // --json output print), with "ratio" computed.
 DELTACKPT_EXPORT Json to_json(const ThreadStats& t);
 
-// Reads headers only (no payloads). REQUIRES: cp.row_store() is not null.
-DELTACKPT_EXPORT StoreStats stats(Checkpointer& cp, std::string_view thread_id = {});
+// {total: {the fields of ThreadStats but thread_id, and "threads", their
+// number}, threads: [to_json(ThreadStats)...]}.
+DELTACKPT_EXPORT Json to_json(const StoreStats& stats);
+
+// Reads headers only (no payloads).
+DELTACKPT_EXPORT StoreStats stats(RowStore& store, std::string_view thread_id = {});
 
 struct CompactResult {
   std::size_t checkpoints = 0;
@@ -79,13 +86,17 @@ struct CompactResult {
   std::int64_t bytes_after = 0;
 };
 
-// Rewrites the rows of a thread (all threads when empty) as `policy` would
-// have written them: deltas with `deltas` true, full rows only otherwise.
-// Each thread is rewritten in one transaction, so a crash leaves it either
-// as it was or fully rewritten. States, ids and lineage do not change.
-// Other DeltaCheckpointers open on the store keep working (their caches hold
-// states, which are unchanged). REQUIRES: cp.row_store() is not null.
-DELTACKPT_EXPORT CompactResult compact(Checkpointer& cp, std::string_view thread_id, const DeltaOptions& policy,
-                                       bool deltas = true, const Progress& progress = {});
+// {checkpoints, full_rows, delta_rows, bytes_before, bytes_after}.
+DELTACKPT_EXPORT Json to_json(const CompactResult& result);
+
+// Rewrites the rows of a thread (all threads when empty) as a
+// DeltaCheckpointer with `policy` would have written them (full rows only
+// for DeltaOptions::full_rows()). Each thread is rewritten in one
+// transaction, so a crash leaves it either as it was or fully rewritten.
+// States, ids and lineage do not change. Other DeltaCheckpointers open on
+// the store keep working (their caches hold states, which are unchanged).
+// Throws InvalidArgument when an option is out of range.
+DELTACKPT_EXPORT CompactResult compact(RowStore& store, std::string_view thread_id, const DeltaOptions& policy,
+                                       const Progress& progress = {});
 
 }  // namespace deltackpt

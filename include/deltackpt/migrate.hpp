@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "deltackpt/export.hpp"
+#include "deltackpt/json.hpp"
+
 namespace deltackpt {
 
 struct MigrationState {
@@ -21,5 +24,9 @@ struct SchemaStatus {
   std::vector<MigrationState> migrations;  // every migration this build ships
   bool current() const noexcept { return database_version == library_version; }
 };
+
+// {backend, database_version, library_version, migrations: [{version, name,
+// applied, applied_at}]}: what `deltackpt migrate --json` prints.
+DELTACKPT_EXPORT Json to_json(const SchemaStatus& status);
 
 }  // namespace deltackpt

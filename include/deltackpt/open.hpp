@@ -16,9 +16,9 @@
 namespace deltackpt {
 
 struct OpenOptions {
-  // Wrap the backend in a DeltaCheckpointer (the point of deltackpt). When
-  // false every new row is a full row; existing delta rows still load.
-  // Default: true.
+  // Write deltas between full rows (the point of deltackpt). When false
+  // every new row is a full row (DeltaOptions::full_rows()); existing delta
+  // rows still load. Default: true.
   bool deltas = true;
   DeltaOptions delta;
   // SQLite only. Default: kFull.
@@ -44,13 +44,14 @@ struct StoreUrl {
 DELTACKPT_EXPORT StoreUrl parse_store_url(std::string_view url);
 
 /**
- * Opens the store `url` names (see parse_store_url).
+ * Opens the store `url` names (see parse_store_url) and a DeltaCheckpointer
+ * over it. Throws InvalidArgument for a bad URL or option.
  *
  * **Example**:
  *   auto cp = deltackpt::open("sqlite:agent.db");
  *   cp->save({.thread_id = "t1", .state = {{"messages", Json::array()}}});
  */
-DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open(std::string_view url, const OpenOptions& options = {});
+DELTACKPT_EXPORT std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions& options = {});
 
 // Schema state of the database `url` names, applying nothing.
 DELTACKPT_EXPORT SchemaStatus schema_status(std::string_view url);

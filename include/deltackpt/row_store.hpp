@@ -105,18 +105,3 @@ class DELTACKPT_EXPORT RowStore {
 };
 
 }  // namespace deltackpt
-
-#include <memory>
-
-#include "deltackpt/checkpointer.hpp"
-#include "deltackpt/limits.hpp"
-
-namespace deltackpt {
-
-// A plain Checkpointer (full rows; reads deltas too) over a RowStore of your
-// own. The first form borrows `store`, which must outlive the result.
-DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_row_store(RowStore& store, const Limits& limits = {});
-DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_row_store(std::unique_ptr<RowStore> store,
-                                                              const Limits& limits = {});
-
-}  // namespace deltackpt

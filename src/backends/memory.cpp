@@ -7,7 +7,6 @@
 
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
-#include "../row_checkpointer.hpp"
 
 namespace deltackpt {
 namespace {
@@ -187,11 +186,6 @@ class MemoryRowStore final : public RowStore {
 
 }  // namespace
 
-std::unique_ptr<Checkpointer> open_memory(const MemoryOptions& options) {
-  DeltaOptions row_options;
-  row_options.limits = options.limits;
-  return std::make_unique<detail::RowCheckpointer>(std::make_unique<MemoryRowStore>(),
-                                                   std::move(row_options), false);
-}
+std::unique_ptr<RowStore> open_memory() { return std::make_unique<MemoryRowStore>(); }
 
 }  // namespace deltackpt

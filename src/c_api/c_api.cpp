@@ -28,7 +28,7 @@ struct deltackpt_store_t {
   };
 
   // Null when deltackpt_open failed: the handle then only carries the message.
-  std::unique_ptr<deltackpt::Checkpointer> checkpointer;
+  std::unique_ptr<deltackpt::DeltaCheckpointer> checkpointer;
 
   mutable std::mutex mu;
   // The last failure of each thread that called; a success erases its entry.
@@ -95,19 +95,6 @@ int run(deltackpt_store_t* store, Body&& body) noexcept {
   }
 }
 
-// The open checkpointer of `store`. REQUIRES: store is not null.
-deltackpt::Checkpointer& checkpointer(deltackpt_store_t* store, const char* op) {
-  if (!store->checkpointer) {
-    throw deltackpt::InvalidArgument(std::string(op) +
-                                     ": the store is not open (deltackpt_open failed on it)");
-  }
-  return *store->checkpointer;
-}
-
-void require(const void* arg, const char* op, const char* name) {
-  if (arg == nullptr) throw deltackpt::InvalidArgument(std::string(op) + ": " + name + " is NULL");
-}
-
 // A copy of `text` in memory the caller releases with deltackpt_free.
 char* copy_out(const std::string& text) {
   auto* out = static_cast<char*>(std::malloc(text.size() + 1));
@@ -121,9 +108,36 @@ char* dump_out(const Json& value) {
   return copy_out(value.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
-void clear(char** out) noexcept {
-  if (out != nullptr) *out = nullptr;
+// What an entry point's body gets: the open checkpointer, and checks of
+// its pointer arguments that name the entry point.
+struct Call {
+  const char* op;
+  deltackpt::DeltaCheckpointer& cp;
+
+  void require(const void* arg, const char* name) const {
+    if (arg == nullptr) throw deltackpt::InvalidArgument(std::string(op) + ": " + name + " is NULL");
+  }
+  deltackpt::Json argument(const char* text, const char* name, bool optional) const {
+    return capi::parse_argument(text, std::string(op) + ": " + name, optional);
+  }
+};
+
+// The prologue and epilogue of every entry point on an open store: sets
+// `out` (when given) to NULL first, so it is NULL on every failure; refuses
+// a NULL or unopened store; runs `body` under run().
+template <typename Out, typename Body>
+int call(deltackpt_store_t* store, const char* op, Out* out, Body&& body) noexcept {
+  if (out != nullptr) *out = Out{};
+  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
+  return run(store, [&] {
+    if (!store->checkpointer) {
+      throw deltackpt::InvalidArgument(std::string(op) + ": the store is not open (deltackpt_open failed on it)");
+    }
+    body(Call{op, *store->checkpointer});
+  });
 }
+
+const char* or_empty(const char* thread_id) { return thread_id == nullptr ? "" : thread_id; }
 
 }  // namespace
 
@@ -152,7 +166,7 @@ int deltackpt_open(const char* url, const char* options_json, deltackpt_store_t*
   if (*store == nullptr) return DELTACKPT_OUT_OF_MEMORY;
   deltackpt_store_t* s = *store;
   return run(s, [&] {
-    require(url, "deltackpt_open", "url");
+    if (url == nullptr) throw deltackpt::InvalidArgument("deltackpt_open: url is NULL");
     deltackpt::OpenOptions options = capi::open_options_from_json(
         capi::parse_argument(options_json, "deltackpt_open: options_json", true));
     s->checkpointer = deltackpt::open(url, options);
@@ -183,132 +197,100 @@ void deltackpt_free(void* ptr) noexcept { std::free(ptr); }
 
 int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json, unsigned flags,
                    char** checkpoint_id) noexcept {
-  clear(checkpoint_id);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_save");
+  return call(store, "deltackpt_save", checkpoint_id, [&](const Call& c) {
     if ((flags & ~DELTACKPT_SAVE_FORK) != 0) {
       throw deltackpt::InvalidArgument("deltackpt_save: unknown flags " + std::to_string(flags));
     }
-    const deltackpt::Checkpoint checkpoint = capi::checkpoint_from_json(
-        capi::parse_argument(checkpoint_json, "deltackpt_save: checkpoint_json", false));
-    const std::string id =
-        cp.save(checkpoint, deltackpt::SaveOptions{.fork = (flags & DELTACKPT_SAVE_FORK) != 0});
+    const deltackpt::Checkpoint checkpoint =
+        capi::checkpoint_from_json(c.argument(checkpoint_json, "checkpoint_json", false));
+    const std::string id = c.cp.save(checkpoint, {.fork = (flags & DELTACKPT_SAVE_FORK) != 0});
     if (checkpoint_id != nullptr) *checkpoint_id = copy_out(id);
   });
 }
 
 int deltackpt_load(deltackpt_store_t* store, const char* thread_id, char** checkpoint_json) noexcept {
-  clear(checkpoint_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_load");
-    require(thread_id, "deltackpt_load", "thread_id");
-    require(checkpoint_json, "deltackpt_load", "checkpoint_json");
-    std::optional<deltackpt::Checkpoint> loaded = cp.load(thread_id);
-    if (loaded) *checkpoint_json = dump_out(capi::to_json(std::move(*loaded)));
+  return call(store, "deltackpt_load", checkpoint_json, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    c.require(checkpoint_json, "checkpoint_json");
+    if (auto loaded = c.cp.load(thread_id)) *checkpoint_json = dump_out(deltackpt::to_json(std::move(*loaded)));
   });
 }
 
 int deltackpt_load_by_id(deltackpt_store_t* store, const char* checkpoint_id,
                          char** checkpoint_json) noexcept {
-  clear(checkpoint_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_load_by_id");
-    require(checkpoint_id, "deltackpt_load_by_id", "checkpoint_id");
-    require(checkpoint_json, "deltackpt_load_by_id", "checkpoint_json");
-    std::optional<deltackpt::Checkpoint> loaded = cp.load_by_id(checkpoint_id);
-    if (loaded) *checkpoint_json = dump_out(capi::to_json(std::move(*loaded)));
+  return call(store, "deltackpt_load_by_id", checkpoint_json, [&](const Call& c) {
+    c.require(checkpoint_id, "checkpoint_id");
+    c.require(checkpoint_json, "checkpoint_json");
+    if (auto loaded = c.cp.load_by_id(checkpoint_id)) {
+      *checkpoint_json = dump_out(deltackpt::to_json(std::move(*loaded)));
+    }
   });
 }
 
 int deltackpt_list(deltackpt_store_t* store, const char* thread_id, const char* options_json,
                    char** infos_json) noexcept {
-  clear(infos_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_list");
-    require(thread_id, "deltackpt_list", "thread_id");
-    require(infos_json, "deltackpt_list", "infos_json");
-    const deltackpt::ListOptions options = capi::list_options_from_json(
-        capi::parse_argument(options_json, "deltackpt_list: options_json", true));
+  return call(store, "deltackpt_list", infos_json, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    c.require(infos_json, "infos_json");
+    const deltackpt::ListOptions options =
+        capi::list_options_from_json(c.argument(options_json, "options_json", true));
     Json out = Json::array();
-    for (const auto& info : cp.list(thread_id, options)) out.push_back(capi::to_json(info));
+    for (const auto& info : c.cp.list(thread_id, options)) out.push_back(deltackpt::to_json(info));
     *infos_json = dump_out(out);
   });
 }
 
-int deltackpt_history(deltackpt_store_t* store, const char* thread_id,
-                      char** checkpoints_json) noexcept {
-  clear(checkpoints_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_history");
-    require(thread_id, "deltackpt_history", "thread_id");
-    require(checkpoints_json, "deltackpt_history", "checkpoints_json");
+int deltackpt_history(deltackpt_store_t* store, const char* thread_id, char** checkpoints_json) noexcept {
+  return call(store, "deltackpt_history", checkpoints_json, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    c.require(checkpoints_json, "checkpoints_json");
     Json out = Json::array();
-    for (auto& checkpoint : cp.history(thread_id)) out.push_back(capi::to_json(std::move(checkpoint)));
+    for (auto& checkpoint : c.cp.history(thread_id)) out.push_back(deltackpt::to_json(std::move(checkpoint)));
     *checkpoints_json = dump_out(out);
   });
 }
 
 int deltackpt_threads(deltackpt_store_t* store, char** thread_ids_json) noexcept {
-  clear(thread_ids_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_threads");
-    require(thread_ids_json, "deltackpt_threads", "thread_ids_json");
-    *thread_ids_json = dump_out(capi::to_json(cp.threads()));
+  return call(store, "deltackpt_threads", thread_ids_json, [&](const Call& c) {
+    c.require(thread_ids_json, "thread_ids_json");
+    *thread_ids_json = dump_out(Json(c.cp.threads()));
   });
 }
 
 int deltackpt_remove_thread(deltackpt_store_t* store, const char* thread_id, size_t* removed) noexcept {
-  if (removed != nullptr) *removed = 0;
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_remove_thread");
-    require(thread_id, "deltackpt_remove_thread", "thread_id");
-    const std::size_t n = cp.remove_thread(thread_id);
+  return call(store, "deltackpt_remove_thread", removed, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    const std::size_t n = c.cp.remove_thread(thread_id);
     if (removed != nullptr) *removed = n;
   });
 }
 
 int deltackpt_prune(deltackpt_store_t* store, const char* thread_id, const char* policy_json,
                     char** result_json) noexcept {
-  clear(result_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_prune");
-    require(thread_id, "deltackpt_prune", "thread_id");
-    const deltackpt::RetentionPolicy policy = capi::retention_from_json(
-        capi::parse_argument(policy_json, "deltackpt_prune: policy_json", false));
-    const deltackpt::PruneResult result = cp.prune(thread_id, policy);
-    if (result_json != nullptr) *result_json = dump_out(capi::to_json(result));
+  return call(store, "deltackpt_prune", result_json, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    const deltackpt::RetentionPolicy policy =
+        capi::retention_from_json(c.argument(policy_json, "policy_json", false));
+    const deltackpt::PruneResult result = c.cp.prune(thread_id, policy);
+    if (result_json != nullptr) *result_json = dump_out(deltackpt::to_json(result));
   });
 }
 
 int deltackpt_stats(deltackpt_store_t* store, const char* thread_id, char** stats_json) noexcept {
-  clear(stats_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_stats");
-    require(stats_json, "deltackpt_stats", "stats_json");
-    deltackpt::Json out = capi::to_json(deltackpt::stats(cp, thread_id == nullptr ? "" : thread_id));
-    if (const auto* delta = dynamic_cast<const deltackpt::DeltaCheckpointer*>(&cp)) {
-      out["saves"] = deltackpt::to_json(delta->counters());
-    }
+  return call(store, "deltackpt_stats", stats_json, [&](const Call& c) {
+    c.require(stats_json, "stats_json");
+    Json out = deltackpt::to_json(deltackpt::stats(c.cp.row_store(), or_empty(thread_id)));
+    out["saves"] = deltackpt::to_json(c.cp.counters());
     *stats_json = dump_out(out);
   });
 }
 
 int deltackpt_verify(deltackpt_store_t* store, const char* thread_id, char** report_json) noexcept {
-  clear(report_json);
-  if (store == nullptr) return DELTACKPT_INVALID_ARGUMENT;
-  return run(store, [&] {
-    deltackpt::Checkpointer& cp = checkpointer(store, "deltackpt_verify");
-    require(report_json, "deltackpt_verify", "report_json");
-    *report_json = dump_out(deltackpt::to_json(deltackpt::verify(cp, thread_id == nullptr ? "" : thread_id)));
+  return call(store, "deltackpt_verify", report_json, [&](const Call& c) {
+    c.require(report_json, "report_json");
+    const deltackpt::VerifyReport report =
+        deltackpt::verify(c.cp.row_store(), or_empty(thread_id), c.cp.options().limits);
+    *report_json = dump_out(deltackpt::to_json(report));
   });
 }
 

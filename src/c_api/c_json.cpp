@@ -118,16 +118,6 @@ class ObjectReader {
   std::vector<std::string> known_;
 };
 
-// Optional ids read as "" when absent, null or empty; otherwise a string.
-Json optional_id(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
-
-Json pending_json(const std::vector<std::string>& nodes) {
-  Json out = Json::array();
-  for (const auto& n : nodes) out.push_back(n);
-  return out;
-}
-
-
 }  // namespace
 
 Json parse_argument(const char* text, std::string_view what, bool optional) {
@@ -146,12 +136,11 @@ OpenOptions open_options_from_json(Json&& doc) {
   ObjectReader r(doc, "deltackpt_open: options_json");
   OpenOptions o;
   o.deltas = r.boolean("deltas", o.deltas);
+  // Ranges are the library's to check (DeltaCheckpointer, open()): here
+  // only names and types.
   o.delta.full_snapshot_interval = r.size("full_snapshot_interval", o.delta.full_snapshot_interval);
-  if (o.delta.full_snapshot_interval == 0) r.fail("full_snapshot_interval", "must be at least 1");
   o.delta.replay_budget = r.number("replay_budget", o.delta.replay_budget);
-  if (!(o.delta.replay_budget >= 0.0)) r.fail("replay_budget", "must be at least 0");
   o.delta.max_delta_fraction = r.number("max_delta_fraction", o.delta.max_delta_fraction);
-  if (!(o.delta.max_delta_fraction >= 0.0)) r.fail("max_delta_fraction", "must be at least 0");
   o.delta.cache_bytes = r.size("cache_bytes", o.delta.cache_bytes);
   const std::string durability = r.string("durability");
   if (durability == "normal") {
@@ -160,11 +149,7 @@ OpenOptions open_options_from_json(Json&& doc) {
     r.fail("durability", "must be \"full\" or \"normal\"");
   }
   o.pool_size = r.size("pool_size", o.pool_size);
-  if (o.pool_size == 0) r.fail("pool_size", "must be at least 1");
   o.payload_encoding = r.string("payload_encoding");
-  if (!o.payload_encoding.empty() && o.payload_encoding != "json" && o.payload_encoding != "lz4") {
-    r.fail("payload_encoding", "must be \"json\" or \"lz4\"");
-  }
   o.migrate = r.boolean("migrate", o.migrate);
   r.finish();
   return o;
@@ -213,55 +198,5 @@ RetentionPolicy retention_from_json(Json&& doc) {
   r.finish();
   return p;
 }
-
-Json to_json(Checkpoint&& cp) {
-  Json out = Json::object();
-  out["thread_id"] = std::move(cp.thread_id);
-  out["checkpoint_id"] = std::move(cp.checkpoint_id);
-  out["parent_id"] = optional_id(cp.parent_id);
-  out["step"] = cp.step;
-  out["created_at"] = format_timestamp(cp.created_at);
-  out["metadata"] = std::move(cp.metadata);
-  out["pending_nodes"] = pending_json(cp.pending_nodes);
-  out["state"] = std::move(cp.state);
-  return out;
-}
-
-Json to_json(const CheckpointInfo& info) {
-  Json out = Json::object();
-  out["thread_id"] = info.thread_id;
-  out["checkpoint_id"] = info.checkpoint_id;
-  out["parent_id"] = optional_id(info.parent_id);
-  out["step"] = info.step;
-  out["created_at"] = format_timestamp(info.created_at);
-  out["metadata"] = info.metadata;
-  out["pending_nodes"] = pending_json(info.pending_nodes);
-  out["kind"] = to_string(info.kind);
-  out["base_id"] = info.base_id;
-  out["depth"] = info.depth;
-  out["stored_bytes"] = info.stored_bytes;
-  out["state_bytes"] = info.state_bytes;
-  return out;
-}
-
-Json to_json(const std::vector<std::string>& strings) {
-  Json out = Json::array();
-  for (const auto& s : strings) out.push_back(s);
-  return out;
-}
-
-Json to_json(const PruneResult& result) {
-  return Json{{"removed", result.removed}, {"rewritten", result.rewritten}};
-}
-
-Json to_json(const StoreStats& stats) {
-  Json threads = Json::array();
-  for (const auto& t : stats.threads) threads.push_back(deltackpt::to_json(t));
-  Json total = deltackpt::to_json(stats.total);
-  total.erase("thread_id");
-  total["threads"] = stats.threads.size();
-  return Json{{"total", std::move(total)}, {"threads", std::move(threads)}};
-}
-
 
 }  // namespace deltackpt::detail::capi

@@ -1,5 +1,5 @@
-// The JSON documents of the C API (include/deltackpt/c.h): parsing what
-// callers pass in, strictly, and writing what the library returns.
+// The JSON arguments of the C API (include/deltackpt/c.h), read strictly.
+// What it returns is the library's own to_json of each type.
 #pragma once
 
 #include <string_view>
@@ -25,12 +25,5 @@ OpenOptions open_options_from_json(Json&& doc);
 Checkpoint checkpoint_from_json(Json&& doc);
 ListOptions list_options_from_json(Json&& doc);
 RetentionPolicy retention_from_json(Json&& doc);
-
-// The state is moved into the result.
-Json to_json(Checkpoint&& cp);
-Json to_json(const CheckpointInfo& info);
-Json to_json(const std::vector<std::string>& strings);
-Json to_json(const PruneResult& result);
-Json to_json(const StoreStats& stats);
 
 }  // namespace deltackpt::detail::capi

@@ -22,10 +22,6 @@ OpenOptions open_options(const StoreArgs& store) {
   return options;
 }
 
-std::unique_ptr<Checkpointer> open_store(const StoreArgs& store, OpenOptions options) {
-  return open(store.db, options);
-}
-
 std::string ratio_text(double ratio) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1fx", ratio);
@@ -43,18 +39,6 @@ void print_summary(const ThreadStats& t) {
             << "longest chain:    " << t.longest_chain << " deltas\n"
             << "largest row:      " << human_bytes(t.largest_row_bytes)
             << (t.largest_row_id.empty() ? "" : " (" + t.largest_row_id + ")") << '\n';
-}
-
-Json schema_json(const SchemaStatus& s) {
-  Json migrations = Json::array();
-  for (const auto& m : s.migrations) {
-    migrations.push_back({{"version", m.version}, {"name", m.name}, {"applied", m.applied},
-                          {"applied_at", m.applied_at}});
-  }
-  return Json{{"backend", s.backend},
-              {"database_version", s.database_version},
-              {"library_version", s.library_version},
-              {"migrations", migrations}};
 }
 
 }  // namespace
@@ -78,7 +62,7 @@ std::chrono::microseconds parse_age(const std::string& text) {
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to) {
   const SchemaStatus s = status_only ? schema_status(store.db) : migrate(store.db, to);
   if (store.json) {
-    std::cout << schema_json(s).dump(2) << '\n';
+    std::cout << to_json(s).dump(2) << '\n';
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -132,7 +116,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   OpenOptions options = open_options(store);
   options.deltas = !full_only;
   if (interval) options.delta.full_snapshot_interval = *interval;
-  auto cp = open_store(store, options);
+  auto cp = open(store.db, options);
   ProgressBar bar("ingest");
   std::size_t saved = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -145,10 +129,9 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
     ++saved;
     bar.update(i + 1, lines.size());
   }
-  const StoreStats s = stats(*cp, thread);
+  const StoreStats s = stats(cp->row_store(), thread);
   const ThreadStats t = s.threads.empty() ? ThreadStats{} : s.threads.front();
-  const auto* delta_store = dynamic_cast<const DeltaCheckpointer*>(cp.get());
-  const SaveCounters counters = delta_store ? delta_store->counters() : SaveCounters{};
+  const SaveCounters counters = cp->counters();
   if (store.json) {
     Json out = deltackpt::to_json(t);
     out["saved"] = saved;
@@ -171,8 +154,8 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
 }
 
 int run_threads(const StoreArgs& store) {
-  auto cp = open_store(store, open_options(store));
-  const StoreStats s = stats(*cp);
+  auto cp = open(store.db, open_options(store));
+  const StoreStats s = stats(cp->row_store());
   if (store.json) {
     Json out = Json::array();
     for (const auto& t : s.threads) out.push_back(deltackpt::to_json(t));
@@ -189,17 +172,11 @@ int run_threads(const StoreArgs& store) {
 }
 
 int run_list(const StoreArgs& store, const std::string& thread, std::size_t limit) {
-  auto cp = open_store(store, open_options(store));
+  auto cp = open(store.db, open_options(store));
   const auto infos = cp->list(thread, {.limit = limit});
   if (store.json) {
     Json out = Json::array();
-    for (const auto& i : infos) {
-      out.push_back({{"checkpoint_id", i.checkpoint_id}, {"parent_id", i.parent_id}, {"step", i.step},
-                     {"created_at", format_timestamp(i.created_at)}, {"kind", to_string(i.kind)},
-                     {"base_id", i.base_id}, {"depth", i.depth}, {"stored_bytes", i.stored_bytes},
-                     {"state_bytes", i.state_bytes}, {"metadata", i.metadata},
-                     {"pending_nodes", i.pending_nodes}});
-    }
+    for (const auto& i : infos) out.push_back(to_json(i));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
@@ -215,7 +192,7 @@ int run_list(const StoreArgs& store, const std::string& thread, std::size_t limi
 
 int run_show(const StoreArgs& store, const std::string& thread, std::optional<long long> step,
              const std::string& checkpoint, bool compact_output, bool raw) {
-  auto cp = open_store(store, open_options(store));
+  auto cp = open(store.db, open_options(store));
   std::string id = checkpoint;
   if (id.empty() && step) {
     for (const auto& info : cp->list(thread)) {
@@ -229,13 +206,13 @@ int run_show(const StoreArgs& store, const std::string& thread, std::optional<lo
     }
   }
   if (raw) {
-    RowStore* rows = cp->row_store();
+    RowStore& rows = cp->row_store();
     if (id.empty()) {
-      const auto head = rows->head(thread);
+      const auto head = rows.head(thread);
       if (!head) throw NotFound("deltackpt: show: thread " + thread + " has no checkpoints");
       id = head->checkpoint_id;
     }
-    const auto chain = rows->chain(id);
+    const auto chain = rows.chain(id);
     if (chain.empty()) throw NotFound("deltackpt: show: no checkpoint " + id);
     const StoredRow& row = chain.back();
     const RowHeader& h = row.header;
@@ -262,16 +239,11 @@ int run_show(const StoreArgs& store, const std::string& thread, std::optional<lo
 }
 
 int run_stats(const StoreArgs& store, const std::string& thread) {
-  auto cp = open_store(store, open_options(store));
-  const StoreStats s = stats(*cp, thread);
+  auto cp = open(store.db, open_options(store));
+  const StoreStats s = stats(cp->row_store(), thread);
   if (!thread.empty() && s.threads.empty()) throw NotFound("deltackpt: stats: no thread " + thread);
   if (store.json) {
-    Json threads = Json::array();
-    for (const auto& t : s.threads) threads.push_back(deltackpt::to_json(t));
-    Json total = deltackpt::to_json(s.total);
-    total.erase("thread_id");
-    total["threads"] = s.threads.size();
-    std::cout << Json{{"total", total}, {"threads", threads}}.dump(2) << '\n';
+    std::cout << to_json(s).dump(2) << '\n';
     return 0;
   }
   std::cout << "threads:          " << s.threads.size() << '\n';
@@ -280,9 +252,10 @@ int run_stats(const StoreArgs& store, const std::string& thread) {
 }
 
 int run_verify(const StoreArgs& store, const std::string& thread) {
-  auto cp = open_store(store, open_options(store));
+  auto cp = open(store.db, open_options(store));
   ProgressBar bar("verify");
-  const VerifyReport report = verify(*cp, thread, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  const VerifyReport report = verify(cp->row_store(), thread, cp->options().limits,
+                                     [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   if (store.json) {
     std::cout << to_json(report).dump(2) << '\n';
   } else {
@@ -300,10 +273,10 @@ int run_prune(const StoreArgs& store, const std::string& thread, std::optional<s
   RetentionPolicy policy;
   policy.keep_last = keep_last;
   if (!max_age.empty()) policy.max_age = parse_age(max_age);
-  auto cp = open_store(store, open_options(store));
+  auto cp = open(store.db, open_options(store));
   const PruneResult r = cp->prune(thread, policy);
   if (store.json) {
-    std::cout << Json{{"removed", r.removed}, {"rewritten_as_full", r.rewritten}}.dump(2) << '\n';
+    std::cout << to_json(r).dump(2) << '\n';
   } else {
     std::cout << "removed " << r.removed << " checkpoints; rewrote " << r.rewritten
               << " kept deltas as full rows\n";
@@ -315,14 +288,13 @@ int run_compact(const StoreArgs& store, const std::string& thread, std::optional
                 bool full_only) {
   OpenOptions options = open_options(store);
   if (interval) options.delta.full_snapshot_interval = *interval;
-  auto cp = open_store(store, options);
+  if (full_only) options.delta.full_snapshot_interval = DeltaOptions::full_rows().full_snapshot_interval;
+  auto cp = open(store.db, options);
   ProgressBar bar("compact");
-  const CompactResult r = compact(*cp, thread, options.delta, !full_only,
+  const CompactResult r = compact(cp->row_store(), thread, options.delta,
                                   [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   if (store.json) {
-    std::cout << Json{{"checkpoints", r.checkpoints}, {"full_rows", r.full_rows}, {"delta_rows", r.delta_rows},
-                      {"bytes_before", r.bytes_before}, {"bytes_after", r.bytes_after}}.dump(2)
-              << '\n';
+    std::cout << to_json(r).dump(2) << '\n';
   } else {
     std::cout << "rewrote " << r.checkpoints << " checkpoints (" << r.full_rows << " full, " << r.delta_rows
               << " delta): " << human_bytes(r.bytes_before) << " -> " << human_bytes(r.bytes_after) << '\n';
@@ -333,11 +305,11 @@ int run_compact(const StoreArgs& store, const std::string& thread, std::optional
 int run_import_adk(const std::string& source, const StoreArgs& store, std::optional<std::size_t> interval) {
   OpenOptions options = open_options(store);
   if (interval) options.delta.full_snapshot_interval = *interval;
-  auto cp = open_store(store, options);
+  auto cp = open(store.db, options);
   ProgressBar bar("import");
   const ImportResult r =
       import_adk_sqlite(source, *cp, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
-  const StoreStats s = stats(*cp);
+  const StoreStats s = stats(cp->row_store());
   if (store.json) {
     Json out = deltackpt::to_json(s.total);
     out.erase("thread_id");

@@ -369,6 +369,17 @@ void apply_delta_with_figures(Json& target, const Json& delta, StateFigures& fig
   check_delta_version(delta);
   Applier(&figures).node(target, delta, /*root=*/true);
 }
+
+bool delta_rebuilds(Json& state, StateFigures figures, const Json& delta, StateFigures wanted) {
+  try {
+    apply_delta_with_figures(state, delta, figures);
+  } catch (const Error&) {
+    return false;  // it does not even fit
+  } catch (const Json::exception&) {
+    return false;
+  }
+  return figures == wanted;
+}
 }  // namespace detail
 
 Json apply_delta(const Json& base, const Json& delta) {

@@ -39,21 +39,19 @@ struct Measure {
   std::int64_t size_change = 0;  // serialized_size(to) - serialized_size(from)
   bool valid = true;             // every value `to` does not share passed the checks
   int max_depth = 0;
-  // Bytes of new values the delta must carry whole, and the point past which
-  // the delta is surely larger than max_fraction of `to` (to's size is at
-  // most from_bytes + carried): then nothing more is built.
+  // Bytes of new values the delta must carry whole; once they exceed the
+  // limit for the largest `to` can be (from_bytes + carried), the delta
+  // surely does too and nothing more is built.
   std::int64_t carried = 0;
   std::int64_t from_bytes = 0;
-  double max_fraction = 0;
-  std::int64_t min_stop_bytes = 0;
+  detail::DeltaSizeLimit limit;
   bool too_large = false;
 
   bool stopped() const { return !valid || too_large; }
   void carry(std::int64_t bytes) {
     carried += bytes;
-    too_large = too_large || (carried > min_stop_bytes &&
-                              static_cast<double>(carried) >
-                                  max_fraction * static_cast<double>(from_bytes + carried));
+    too_large = too_large ||
+                limit.exceeded(static_cast<double>(carried), static_cast<double>(from_bytes + carried));
   }
 };
 
@@ -494,12 +492,11 @@ namespace detail {
 
 MeasuredDiff diff_measured(const Json& from, std::size_t from_bytes, const Json& to,
                            const DiffOptions& options, const ValueLimits& limits,
-                           double max_delta_fraction, std::size_t min_stop_bytes) {
+                           DeltaSizeLimit limit) {
   Measure measure;
   measure.max_depth = limits.max_depth;
   measure.from_bytes = as_signed(from_bytes);
-  measure.max_fraction = max_delta_fraction;
-  measure.min_stop_bytes = as_signed(min_stop_bytes);
+  measure.limit = limit;
   Differ differ(options, &measure);
   MeasuredDiff out;
   out.delta = root_delta(differ, from, to);

@@ -27,38 +27,39 @@ struct TempFile {
   std::string path;
 };
 
+// Each fixture is one backend behind a DeltaCheckpointer: full rows only
+// (the plain backends), or deltas with a short interval, so that the cases
+// cross full-row boundaries.
+const DeltaOptions kPlain = DeltaOptions::full_rows();
+const DeltaOptions kDeltas{.full_snapshot_interval = 5};
+
 struct MemoryFixture {
-  std::unique_ptr<Checkpointer> store = open_memory();
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_memory(), kPlain};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 struct DeltaMemoryFixture {
-  // A short interval, so the cases cross full-row boundaries.
-  std::unique_ptr<Checkpointer> store = std::make_unique<DeltaCheckpointer>(
-      open_memory(), DeltaOptions{.full_snapshot_interval = 5});
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_memory(), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 struct SqliteFixture {
   TempFile file;
-  std::unique_ptr<Checkpointer> store = open_sqlite({.path = file.path, .durability = Durability::kNormal});
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_sqlite({.path = file.path, .durability = Durability::kNormal}), kPlain};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 struct DeltaSqliteFixture {
   TempFile file;
-  std::unique_ptr<Checkpointer> store = std::make_unique<DeltaCheckpointer>(
-      open_sqlite({.path = file.path, .durability = Durability::kNormal}),
-      DeltaOptions{.full_snapshot_interval = 5});
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_sqlite({.path = file.path, .durability = Durability::kNormal}), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 struct DeltaSqliteLz4Fixture {
   TempFile file;
-  std::unique_ptr<Checkpointer> store = std::make_unique<DeltaCheckpointer>(
-      open_sqlite({.path = file.path, .durability = Durability::kNormal, .payload_encoding = "lz4"}),
-      DeltaOptions{.full_snapshot_interval = 5});
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{
+      open_sqlite({.path = file.path, .durability = Durability::kNormal, .payload_encoding = "lz4"}), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 // PostgreSQL: the server DELTACKPT_TEST_PG_DSN names, shared by every case
@@ -70,21 +71,20 @@ using deltackpt::testing::pg_required;
 
 
 #if DELTACKPT_HAVE_POSTGRES
-std::unique_ptr<Checkpointer> open_test_postgres() {
+std::unique_ptr<RowStore> open_test_postgres() {
   const std::string dsn = pg_dsn();
   if (dsn.empty()) BOOST_FAIL("DELTACKPT_TEST_PG_REQUIRED=1 but DELTACKPT_TEST_PG_DSN is not set");
   return open_postgres({.url = dsn});
 }
 
 struct PostgresFixture {
-  std::unique_ptr<Checkpointer> store = open_test_postgres();
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_test_postgres(), kPlain};
+  DeltaCheckpointer& cp() { return store; }
 };
 
 struct DeltaPostgresFixture {
-  std::unique_ptr<Checkpointer> store = std::make_unique<DeltaCheckpointer>(
-      open_test_postgres(), DeltaOptions{.full_snapshot_interval = 5});
-  Checkpointer& cp() { return *store; }
+  DeltaCheckpointer store{open_test_postgres(), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
 };
 #endif
 

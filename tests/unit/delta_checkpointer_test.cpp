@@ -8,6 +8,7 @@
 #include "deltackpt/deltackpt.hpp"
 #include "row_codec.hpp"
 #include "state_cache.hpp"
+#include "support/full_rows.hpp"
 #include "support/exact_json.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
@@ -98,12 +99,12 @@ BOOST_AUTO_TEST_CASE(cold_load_replays_from_the_store) {
   // A second checkpointer over the same rows has an empty cache and must
   // rebuild every state from rows alone; a plain one reads deltas too.
   auto inner = open_memory();
-  RowStore* store = inner->row_store();
+  RowStore* store = inner.get();
   DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 10});
   const auto states = workloads::generate("plan_edit", 60, 5);
   const auto ids = ingest(writer, "t", states);
-  DeltaCheckpointer cold(open_row_store(*store));
-  auto plain = open_row_store(*store);
+  DeltaCheckpointer cold(*store);
+  auto plain = deltackpt::testing::reader_of(*store);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     BOOST_TEST_REQUIRE(exactly_equal(cold.load_by_id(ids[i])->state, states[i]));
     BOOST_TEST_REQUIRE(exactly_equal(plain->load_by_id(ids[i])->state, states[i]));
@@ -121,7 +122,7 @@ BOOST_AUTO_TEST_CASE(a_replaced_list_is_a_full_row_not_a_large_delta) {
   const auto states = workloads::generate("tool_results", 25, 3);
   auto kinds = [&](DeltaOptions options) {
     auto inner = open_memory();
-    RowStore* store = inner->row_store();
+    RowStore* store = inner.get();
     DeltaCheckpointer writer(std::move(inner), options);
     ingest(writer, "t", states);
     std::vector<RowKind> out;
@@ -256,13 +257,13 @@ BOOST_AUTO_TEST_CASE(prune_keeps_every_kept_checkpoint_loadable) {
 
 BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   auto inner = open_memory();
-  RowStore* store = inner->row_store();
+  RowStore* store = inner.get();
   // Full rows at steps 0 and 10 only: a generous budget keeps the chains whole.
   DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 10, .replay_budget = 100});
   const auto states = workloads::generate("chat", 12, 9);
   const auto ids = ingest(writer, "t", states);
   auto expect_corruption = [&](const std::string& load_id, const std::string& bad_id) {
-    DeltaCheckpointer reader(open_row_store(*store));  // nothing cached
+    DeltaCheckpointer reader(*store);  // nothing cached
     try {
       reader.load_by_id(load_id);
       BOOST_ERROR("no Corruption loading " << load_id);
@@ -277,7 +278,7 @@ BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   expect_corruption(ids[7], ids[5]);
   BOOST_CHECK_THROW(writer.history("t"), Corruption);
   // Earlier rows still load.
-  DeltaCheckpointer reader(open_row_store(*store));
+  DeltaCheckpointer reader(*store);
   BOOST_TEST(exactly_equal(reader.load_by_id(ids[4])->state, states[4]));
 
   // A missing base row: the delta's parent is gone.

@@ -10,7 +10,6 @@
 #include "deltackpt/errors.hpp"
 #include "diff/measured_diff.hpp"
 #include "json_internal.hpp"
-#include "row_checkpointer.hpp"
 #include "state_figures.hpp"
 #include "support/exact_json.hpp"
 #include "support/random_json.hpp"
@@ -38,7 +37,7 @@ void check_measured(const Json& a, const Json& b) {
   // Stopping early is only allowed when the delta would be too large anyway.
   for (const double fraction : {0.1, 0.5}) {
     const auto stopped = deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), b, {},
-                                                          deltackpt::detail::ValueLimits{}, fraction);
+                                                          deltackpt::detail::ValueLimits{}, {fraction});
     if (!stopped.too_large) continue;
     const double delta_bytes = static_cast<double>(diff(a, b).dump().size());
     BOOST_TEST_REQUIRE(delta_bytes > fraction * static_cast<double>(b.dump().size()),
@@ -300,14 +299,14 @@ BOOST_AUTO_TEST_CASE(measured_diff_stops_on_a_replaced_list) {
     b["rows"].push_back(Json{{"id", 1000 + i}, {"name", "new row " + std::to_string(i)}});
   }
   const auto measured = deltackpt::detail::diff_measured(
-      a, deltackpt::serialized_size(a), b, {}, deltackpt::detail::ValueLimits{}, 0.5);
+      a, deltackpt::serialized_size(a), b, {}, deltackpt::detail::ValueLimits{}, {0.5});
   BOOST_TEST(measured.too_large);
   check_round_trip(a, b);  // unstopped, the same pair diffs as usual
   // One appended row is far below the limit.
   Json c = a;
   c["rows"].push_back(b["rows"][0]);
   BOOST_TEST(!deltackpt::detail::diff_measured(a, deltackpt::serialized_size(a), c, {},
-                                               deltackpt::detail::ValueLimits{}, 0.5)
+                                               deltackpt::detail::ValueLimits{}, {0.5})
                   .too_large);
 }
 

@@ -29,6 +29,7 @@
 #include "deltackpt/deltackpt.hpp"
 #include "migrate/migration.hpp"
 #include "row_codec.hpp"
+#include "support/full_rows.hpp"
 #include "support/pg_env.hpp"
 #include "support/printers.hpp"
 
@@ -374,7 +375,7 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
              boost::test_tools::per_element());
 
   // The library uses the psql-made schema as it is.
-  auto cp = open_postgres({.url = by_psql.url, .migrate = false});
+  auto cp = deltackpt::testing::full_rows(open_postgres({.url = by_psql.url, .migrate = false}));
   const std::string id = cp->save(make("t", 0, {{"made", "by psql"}}));
   BOOST_TEST(cp->load("t")->checkpoint_id == id);
   BOOST_TEST(admin.value("SELECT count(*) FROM " + by_psql.name + ".thread_summary") == "1");
@@ -439,7 +440,7 @@ BOOST_AUTO_TEST_CASE(concurrent_migrations_apply_each_version_once) {
     threads.emplace_back([&] {
       all_started.arrive_and_wait();
       try {
-        auto cp = open_postgres({.url = again.url, .pool_size = 1});
+        auto cp = deltackpt::testing::full_rows(open_postgres({.url = again.url, .pool_size = 1}));
         cp->save(make("t-" + new_checkpoint_id(), 0, {{"ok", true}}));
       } catch (const std::exception& e) {
         ++failures;
@@ -474,7 +475,7 @@ BOOST_AUTO_TEST_CASE(payload_bytes_round_trip_exactly) {
 
   for (const std::string encoding : {"json", "lz4"}) {
     PgSchema schema;
-    auto cp = open_postgres({.url = schema.url, .payload_encoding = encoding});
+    auto cp = deltackpt::testing::full_rows(open_postgres({.url = schema.url, .payload_encoding = encoding}));
     Checkpoint c = make("bytes", 0, state);
     c.metadata = {{"note", "\u0000 and 😀"}};
     const std::string id = cp->save(c);
@@ -483,7 +484,7 @@ BOOST_AUTO_TEST_CASE(payload_bytes_round_trip_exactly) {
     BOOST_TEST(loaded->state.dump() == text);
     BOOST_TEST(loaded->metadata.dump() == c.metadata.dump());
 
-    const auto rows = cp->row_store()->rows("bytes");
+    const auto rows = cp->row_store().rows("bytes");
     BOOST_TEST_REQUIRE(rows.size() == 1u);
     BOOST_TEST(rows[0].header.encoding == encoding);
     BOOST_TEST(rows[0].header.checksum == detail::fnv1a64(rows[0].payload));
@@ -524,15 +525,15 @@ BOOST_AUTO_TEST_CASE(payload_bytes_round_trip_exactly) {
     // checksum then reports the damage.
     StoredRow damaged = rows[0];
     damaged.payload[damaged.payload.size() / 2] = '\xff';
-    cp->row_store()->rewrite("bytes", {damaged}, {});
-    BOOST_TEST(cp->row_store()->rows("bytes")[0].payload == damaged.payload);
-    BOOST_CHECK_THROW(open_row_store(*cp->row_store())->load("bytes"), Corruption);
+    cp->row_store().rewrite("bytes", {damaged}, {});
+    BOOST_TEST(cp->row_store().rows("bytes")[0].payload == damaged.payload);
+    BOOST_CHECK_THROW(deltackpt::testing::reader_of(cp->row_store())->load("bytes"), Corruption);
   }
 }
 
 BOOST_AUTO_TEST_CASE(lost_connection_is_retryable_and_leaves_no_partial_row) {
   PgSchema schema;
-  auto cp = open_postgres({.url = schema.url, .pool_size = 2});
+  auto cp = deltackpt::testing::full_rows(open_postgres({.url = schema.url, .pool_size = 2}));
   const std::string first = cp->save(make("lost", 0, {{"n", 0}}));
 
   // Hold the thread's head row, so the next save waits in the server...
@@ -591,7 +592,7 @@ BOOST_AUTO_TEST_CASE(pool_serves_many_threads_with_few_connections) {
   constexpr int kThreads = 12;
   constexpr int kSaves = 30;
   {
-    auto cp = open_postgres({.url = schema.url, .pool_size = 3});
+    auto cp = deltackpt::testing::full_rows(open_postgres({.url = schema.url, .pool_size = 3}));
     std::atomic<bool> done{false};
     std::atomic<int> failures{0};
     int most = 0;
@@ -651,7 +652,7 @@ BOOST_AUTO_TEST_CASE(processes_extending_one_thread_never_both_win) {
   const auto outputs = in_processes(kProcesses, [&](int p, FILE* out) {
     auto cp = std::make_unique<DeltaCheckpointer>(open_postgres({.url = schema.url, .pool_size = 2}),
                                                   DeltaOptions{.full_snapshot_interval = 4});
-    auto plain = open_postgres({.url = schema.url, .pool_size = 1});
+    auto plain = deltackpt::testing::full_rows(open_postgres({.url = schema.url, .pool_size = 1}));
     const std::string own = "own-" + std::to_string(p);
     for (int i = 0; i < kRounds; ++i) {
       Json state = {{"p", p}, {"i", i}, {"log", Json::array({"x", i, p})}};

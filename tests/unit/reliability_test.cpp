@@ -21,6 +21,7 @@
 #include "deltackpt/deltackpt.hpp"
 #include "deltackpt/maintenance.hpp"
 #include "row_codec.hpp"
+#include "support/full_rows.hpp"
 #include "support/exact_json.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
@@ -120,7 +121,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_and_writes_nothing) {
 BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
   TempDb file;
   auto inner = open_sqlite({.path = file.path});
-  RowStore* store = inner->row_store();
+  RowStore* store = inner.get();
   DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 6, .replay_budget = 100});
   const auto states = workloads::generate("chat", 12, 21);
   std::vector<std::string> ids;
@@ -154,14 +155,14 @@ BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
       if (damage.fix_checksum) bad.header.checksum = detail::fnv1a64(bad.payload);
       store->rewrite("t", {bad}, {});
       ++injected;
-      auto reader = open_row_store(*store);
+      auto reader = deltackpt::testing::reader_of(*store);
       bool named = false;
       try {
         reader->load_by_id(ids[victim]);
       } catch (const Corruption& e) {
         named = e.checkpoint_id() == ids[victim];
       }
-      const VerifyReport report = verify(*reader, "t");
+      const VerifyReport report = verify(reader->row_store(), "t");
       const bool listed = !report.ok() && report.problems.front().checkpoint_id == ids[victim];
       // Rows whose chain does not pass through the damaged one still load.
       bool others_fine = true;
@@ -183,7 +184,7 @@ BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
       store->rewrite("t", {pristine[victim]}, {});  // repair for the next case
     }
   }
-  BOOST_TEST(verify(writer, "t").ok());
+  BOOST_TEST(verify(writer.row_store(), "t").ok());
   BOOST_TEST_MESSAGE("figure: corruptions detected " << detected << " of " << injected << " injected");
 }
 
@@ -299,8 +300,8 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
       next_state = ack.second + 1;
     }
     // The store opens and verifies; everything acknowledged loads exactly.
-    auto cp = open_sqlite({.path = file.path});
-    const VerifyReport report = verify(*cp);
+    auto cp = deltackpt::testing::full_rows(open_sqlite({.path = file.path}));
+    const VerifyReport report = verify(cp->row_store());
     BOOST_TEST(report.ok(), "after kill " << round << ": " << (report.ok() ? "" : report.problems.front().message));
     bool all_there = true;
     for (const auto& [ack_id, state_index] : acknowledged) {

@@ -16,6 +16,7 @@
 #include "deltackpt/deltackpt.hpp"
 #include "deltackpt/maintenance.hpp"
 #include "row_codec.hpp"
+#include "support/full_rows.hpp"
 #include "support/printers.hpp"
 #include "workloads.hpp"
 
@@ -80,7 +81,7 @@ BOOST_AUTO_TEST_CASE(statement_errors_are_typed) {
 
 BOOST_AUTO_TEST_CASE(a_held_write_lock_is_a_retryable_storage_error) {
   TempDb file;
-  auto cp = open_sqlite({.path = file.path, .busy_timeout = std::chrono::milliseconds(50)});
+  auto cp = deltackpt::testing::full_rows(open_sqlite({.path = file.path, .busy_timeout = std::chrono::milliseconds(50)}));
   cp->save({.thread_id = "t", .state = {{"a", 1}}});
   auto other = sq::open(file.path);
   sq::Transaction hold(other.get());  // BEGIN IMMEDIATE: the write lock
@@ -142,7 +143,7 @@ BOOST_AUTO_TEST_CASE(several_processes_write_one_file) {
     waitpid(pid, &status, 0);
     BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   }
-  auto cp = open_sqlite({.path = file.path});
+  auto cp = deltackpt::testing::full_rows(open_sqlite({.path = file.path}));
   std::size_t reported = 0;
   for (int p = 0; p < kProcesses; ++p) {
     std::ifstream ids(file.path + ".ids." + std::to_string(p));
@@ -160,7 +161,7 @@ BOOST_AUTO_TEST_CASE(several_processes_write_one_file) {
   const auto shared = cp->history("shared");
   BOOST_TEST(shared.size() == static_cast<std::size_t>(kProcesses * kSaves));
   for (std::size_t i = 1; i < shared.size(); ++i) BOOST_TEST(shared[i].parent_id == shared[i - 1].checkpoint_id);
-  BOOST_TEST(verify(*cp).ok());
+  BOOST_TEST(verify(cp->row_store()).ok());
 }
 
 BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
@@ -174,7 +175,7 @@ BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
   // Refusing to migrate on open leaves a version-1 file unusable, clearly.
   BOOST_CHECK_THROW(open_sqlite({.path = file.path, .migrate = false}), SchemaError);
   BOOST_CHECK_THROW(migrate_sqlite(file.path, 99), InvalidArgument);
-  open_sqlite({.path = file.path})->save({.thread_id = "t", .state = {{"v", 2}}});
+  deltackpt::testing::full_rows(open_sqlite({.path = file.path}))->save({.thread_id = "t", .state = {{"v", 2}}});
   BOOST_TEST(sqlite_schema_status(file.path).current());
   BOOST_CHECK_THROW(migrate_sqlite(file.path, 1), InvalidArgument);  // forward only
   {
@@ -192,7 +193,7 @@ BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
 BOOST_AUTO_TEST_CASE(hostile_compressed_size_is_refused_before_allocating) {
   TempDb file;
   auto inner = open_sqlite({.path = file.path, .payload_encoding = "lz4"});
-  RowStore* store = inner->row_store();
+  RowStore* store = inner.get();
   DeltaCheckpointer cp(std::move(inner));
   const std::string id = cp.save({.thread_id = "t", .state = {{"text", std::string(5000, 'x')}}});
   auto row = store->rows("t").front();
@@ -202,7 +203,7 @@ BOOST_AUTO_TEST_CASE(hostile_compressed_size_is_refused_before_allocating) {
   row.payload[11] = '\x7f';  // claims about 2 GB
   row.header.checksum = detail::fnv1a64(row.payload);
   store->rewrite("t", {row}, {});
-  auto reader = open_row_store(*store);
+  auto reader = deltackpt::testing::reader_of(*store);
   try {
     reader->load_by_id(id);
     BOOST_ERROR("hostile size accepted");
@@ -246,13 +247,13 @@ BOOST_AUTO_TEST_CASE(the_replay_budget_does_not_depend_on_compression) {
       second.save({.thread_id = "t", .step = static_cast<std::int64_t>(i), .state = states[i]});
     }
     std::string kinds;
-    for (const auto& row : second.row_store()->rows("t")) {
+    for (const auto& row : second.row_store().rows("t")) {
       BOOST_TEST(row.header.encoding == encoding);
       kinds += row.header.kind == RowKind::kFull ? 'F' : 'd';
     }
-    compact(second, "t", policy);
+    compact(second.row_store(), "t", policy);
     std::string compacted;
-    for (const auto& row : second.row_store()->rows("t")) {
+    for (const auto& row : second.row_store().rows("t")) {
       compacted += row.header.kind == RowKind::kFull ? 'F' : 'd';
     }
     return std::pair(kinds, compacted);

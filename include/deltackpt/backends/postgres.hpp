@@ -6,10 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "deltackpt/checkpointer.hpp"
 #include "deltackpt/export.hpp"
-#include "deltackpt/limits.hpp"
 #include "deltackpt/migrate.hpp"
+#include "deltackpt/row_store.hpp"
 
 namespace deltackpt {
 
@@ -26,20 +25,18 @@ struct PostgresOptions {
   // Payload encoding for new rows, stored in the database: "json" or "lz4".
   // Empty: keep the database's setting ("json" for a new one). Default: empty.
   std::string payload_encoding;
-  Limits limits;
 };
 
 /**
- * A Checkpointer storing full rows in PostgreSQL (wrap it in
- * DeltaCheckpointer for deltas): one round trip per save and per load. Safe
+ * A RowStore in PostgreSQL: one round trip per insert and per chain. Safe
  * for concurrent use from many threads. A lost connection gives a retryable
  * StorageError and is reopened on the next call.
  *
  * **Example**:
- *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
+ *   deltackpt::DeltaCheckpointer cp(
  *       deltackpt::open_postgres({.url = "postgresql://localhost/agents"}));
  */
-DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options);
+DELTACKPT_EXPORT std::unique_ptr<RowStore> open_postgres(const PostgresOptions& options);
 
 // The schema state of a PostgreSQL database, applying nothing.
 DELTACKPT_EXPORT SchemaStatus postgres_schema_status(const std::string& url);

@@ -6,10 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "deltackpt/checkpointer.hpp"
 #include "deltackpt/export.hpp"
-#include "deltackpt/limits.hpp"
 #include "deltackpt/migrate.hpp"
+#include "deltackpt/row_store.hpp"
 
 namespace deltackpt {
 
@@ -37,21 +36,18 @@ struct SqliteOptions {
   // with sqlite3's json functions) or "lz4". Empty: keep the database's
   // setting ("json" for a new database). Default: empty.
   std::string payload_encoding;
-  Limits limits;
 };
 
 /**
- * A Checkpointer storing full rows in a SQLite database (wrap it in
- * DeltaCheckpointer for deltas). Creates the file and its schema if needed.
- * Several processes may open the same file. Safe for concurrent use from
- * many threads. Throws StorageError if the file cannot be opened and
+ * A RowStore in a SQLite database: creates the file and its schema if
+ * needed. Several processes may open the same file. Safe for concurrent use
+ * from many threads. Throws StorageError if the file cannot be opened and
  * SchemaError if its schema cannot be used.
  *
  * **Example**:
- *   auto cp = std::make_unique<deltackpt::DeltaCheckpointer>(
- *       deltackpt::open_sqlite({.path = "agent.db"}));
+ *   deltackpt::DeltaCheckpointer cp(deltackpt::open_sqlite({.path = "agent.db"}));
  */
-DELTACKPT_EXPORT std::unique_ptr<Checkpointer> open_sqlite(const SqliteOptions& options);
+DELTACKPT_EXPORT std::unique_ptr<RowStore> open_sqlite(const SqliteOptions& options);
 
 // The schema state of a SQLite database, applying nothing.
 DELTACKPT_EXPORT SchemaStatus sqlite_schema_status(const std::string& path);

@@ -20,7 +20,6 @@
 #include "json_internal.hpp"
 #include "migrate/migration.hpp"
 #include "pg_pool.hpp"
-#include "row_checkpointer.hpp"
 #include "row_codec.hpp"
 
 namespace deltackpt {
@@ -615,8 +614,8 @@ class PostgresRowStore final : public RowStore {
 
 }  // namespace
 
-std::unique_ptr<Checkpointer> open_postgres(const PostgresOptions& options) {
-  return open_row_store(std::make_unique<PostgresRowStore>(options), options.limits);
+std::unique_ptr<RowStore> open_postgres(const PostgresOptions& options) {
+  return std::make_unique<PostgresRowStore>(options);
 }
 
 SchemaStatus postgres_schema_status(const std::string& url) {

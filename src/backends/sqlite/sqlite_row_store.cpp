@@ -7,7 +7,6 @@
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
 #include "migrate/migration.hpp"
-#include "row_checkpointer.hpp"
 #include "row_codec.hpp"
 #include "sqlite_handle.hpp"
 
@@ -409,9 +408,9 @@ class SqliteRowStore final : public RowStore {
 
 }  // namespace
 
-std::unique_ptr<Checkpointer> open_sqlite(const SqliteOptions& options) {
+std::unique_ptr<RowStore> open_sqlite(const SqliteOptions& options) {
   if (options.path.empty()) throw InvalidArgument("deltackpt.sqlite: open_sqlite needs a path");
-  return open_row_store(std::make_unique<SqliteRowStore>(options), options.limits);
+  return std::make_unique<SqliteRowStore>(options);
 }
 
 SchemaStatus sqlite_schema_status(const std::string& path) {

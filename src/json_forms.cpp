@@ -1,0 +1,116 @@
+// The JSON form of each public result type: one place, so the CLI's --json
+// output and the C API print the same fields (docs/cli.md lists them).
+#include "deltackpt/checkpoint.hpp"
+#include "deltackpt/delta_checkpointer.hpp"
+#include "deltackpt/maintenance.hpp"
+#include "deltackpt/migrate.hpp"
+
+namespace deltackpt {
+namespace {
+
+Json optional_id(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
+
+Json string_array(const std::vector<std::string>& strings) {
+  Json out = Json::array();
+  for (const auto& s : strings) out.push_back(s);
+  return out;
+}
+
+// The fields a checkpoint and its header share.
+Json header_json(const std::string& thread_id, const std::string& checkpoint_id, const std::string& parent_id,
+                 std::int64_t step, Timestamp created_at, Json metadata, const std::vector<std::string>& pending) {
+  Json out = Json::object();
+  out["thread_id"] = thread_id;
+  out["checkpoint_id"] = checkpoint_id;
+  out["parent_id"] = optional_id(parent_id);
+  out["step"] = step;
+  out["created_at"] = format_timestamp(created_at);
+  out["metadata"] = std::move(metadata);
+  out["pending_nodes"] = string_array(pending);
+  return out;
+}
+
+}  // namespace
+
+Json to_json(Checkpoint cp) {
+  Json out = header_json(cp.thread_id, cp.checkpoint_id, cp.parent_id, cp.step, cp.created_at,
+                         std::move(cp.metadata), cp.pending_nodes);
+  out["state"] = std::move(cp.state);
+  return out;
+}
+
+Json to_json(const CheckpointInfo& info) {
+  Json out = header_json(info.thread_id, info.checkpoint_id, info.parent_id, info.step, info.created_at,
+                         info.metadata, info.pending_nodes);
+  out["kind"] = to_string(info.kind);
+  out["base_id"] = info.base_id;
+  out["depth"] = info.depth;
+  out["stored_bytes"] = info.stored_bytes;
+  out["state_bytes"] = info.state_bytes;
+  return out;
+}
+
+Json to_json(const PruneResult& result) {
+  return Json{{"removed", result.removed}, {"rewritten", result.rewritten}};
+}
+
+Json to_json(const SaveCounters& counters) {
+  return Json{{"full_rows", counters.full_rows},
+              {"delta_rows", counters.delta_rows},
+              {"deltas_refused", counters.deltas_refused}};
+}
+
+Json to_json(const VerifyReport& report) {
+  Json problems = Json::array();
+  for (const auto& p : report.problems) {
+    problems.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
+  }
+  return Json{{"ok", report.ok()},
+              {"threads", report.threads},
+              {"checkpoints", report.checkpoints},
+              {"problems", std::move(problems)}};
+}
+
+Json to_json(const ThreadStats& t) {
+  return Json{{"thread_id", t.thread_id},
+              {"checkpoints", t.checkpoints},
+              {"full_rows", t.full_rows},
+              {"delta_rows", t.delta_rows},
+              {"stored_bytes", t.stored_bytes},
+              {"full_state_bytes", t.full_state_bytes},
+              {"ratio", t.ratio()},
+              {"longest_chain", t.longest_chain},
+              {"largest_row_bytes", t.largest_row_bytes},
+              {"largest_row_id", t.largest_row_id}};
+}
+
+Json to_json(const StoreStats& stats) {
+  Json threads = Json::array();
+  for (const auto& t : stats.threads) threads.push_back(to_json(t));
+  Json total = to_json(stats.total);
+  total.erase("thread_id");
+  total["threads"] = stats.threads.size();
+  return Json{{"total", std::move(total)}, {"threads", std::move(threads)}};
+}
+
+Json to_json(const CompactResult& r) {
+  return Json{{"checkpoints", r.checkpoints},
+              {"full_rows", r.full_rows},
+              {"delta_rows", r.delta_rows},
+              {"bytes_before", r.bytes_before},
+              {"bytes_after", r.bytes_after}};
+}
+
+Json to_json(const SchemaStatus& s) {
+  Json migrations = Json::array();
+  for (const auto& m : s.migrations) {
+    migrations.push_back(
+        {{"version", m.version}, {"name", m.name}, {"applied", m.applied}, {"applied_at", m.applied_at}});
+  }
+  return Json{{"backend", s.backend},
+              {"database_version", s.database_version},
+              {"library_version", s.library_version},
+              {"migrations", std::move(migrations)}};
+}
+
+}  // namespace deltackpt
