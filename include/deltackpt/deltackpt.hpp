@@ -4,6 +4,7 @@
 #include "deltackpt/backends/memory.hpp"
 #include "deltackpt/checkpoint.hpp"
 #include "deltackpt/checkpointer.hpp"
+#include "deltackpt/checkpointer_wrapper.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"

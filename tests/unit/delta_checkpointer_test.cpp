@@ -377,3 +377,37 @@ BOOST_AUTO_TEST_CASE(list_filters_and_pages) {
   BOOST_TEST(!cp->load("t").has_value());
   BOOST_TEST(cp->threads().empty());
 }
+
+// A decorator of a user's own over CheckpointerWrapper: it refuses removals
+// and counts saves; everything else reaches the DeltaCheckpointer beneath.
+class GuardedSaves final : public CheckpointerWrapper {
+ public:
+  using CheckpointerWrapper::CheckpointerWrapper;
+  using Checkpointer::save;
+  std::string save(const Checkpoint& cp, const SaveOptions& options) override {
+    ++saves;
+    return CheckpointerWrapper::save(cp, options);
+  }
+  std::size_t remove_thread(std::string_view thread_id) override {
+    throw InvalidArgument("guarded: not removing " + std::string(thread_id));
+  }
+  int saves = 0;
+};
+
+BOOST_AUTO_TEST_CASE(a_wrapper_forwards_what_it_does_not_override) {
+  auto inner = delta_memory({.full_snapshot_interval = 4});
+  GuardedSaves cp(*inner);
+  const auto states = workloads::generate("chat", 12, 3);
+  const auto ids = ingest(cp, "t", states);
+  BOOST_TEST(cp.saves == 12);
+  BOOST_TEST(inner->counters().delta_rows > 0u);  // the saves reached the delta writer
+  BOOST_TEST(exactly_equal(cp.load("t")->state, states.back()));
+  BOOST_TEST(exactly_equal(cp.load_by_id(ids[5])->state, states[5]));
+  BOOST_TEST(cp.list("t", {.limit = 3}).size() == 3u);
+  BOOST_TEST(cp.history("t").size() == 12u);
+  BOOST_TEST(cp.threads() == std::vector<std::string>{"t"});
+  BOOST_CHECK_THROW(cp.remove_thread("t"), InvalidArgument);
+  BOOST_TEST(inner->list("t").size() == 12u);
+  BOOST_TEST(cp.prune("t", {.keep_last = 2}).removed == 10u);
+  BOOST_TEST(exactly_equal(inner->load_by_id(ids[10])->state, states[10]));
+}

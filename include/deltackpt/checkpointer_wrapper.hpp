@@ -1,0 +1,59 @@
+// CheckpointerWrapper: the base for decorators of your own.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deltackpt/checkpointer.hpp"
+
+namespace deltackpt {
+
+/**
+ * A Checkpointer that forwards every call to another. Derive from it and
+ * override what your decorator changes (metrics, logging, access checks,
+ * retries); the rest passes through. Thread-safe when the target is.
+ *
+ * **Example**:
+ *   class CountingSaves : public deltackpt::CheckpointerWrapper {
+ *    public:
+ *     using CheckpointerWrapper::CheckpointerWrapper;
+ *     using Checkpointer::save;
+ *     std::string save(const Checkpoint& cp, const SaveOptions& o) override {
+ *       ++saves;
+ *       return CheckpointerWrapper::save(cp, o);
+ *     }
+ *     std::atomic<int> saves{0};
+ *   };
+ */
+class CheckpointerWrapper : public Checkpointer {
+ public:
+  // Borrows `target`, which must outlive this object.
+  explicit CheckpointerWrapper(Checkpointer& target) noexcept : target_(target) {}
+
+  Checkpointer& target() const noexcept { return target_; }
+
+  using Checkpointer::list;
+  using Checkpointer::save;
+  std::string save(const Checkpoint& cp, const SaveOptions& options) override { return target_.save(cp, options); }
+  std::optional<Checkpoint> load(std::string_view thread_id) override { return target_.load(thread_id); }
+  std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override {
+    return target_.load_by_id(checkpoint_id);
+  }
+  std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override {
+    return target_.list(thread_id, options);
+  }
+  std::vector<Checkpoint> history(std::string_view thread_id) override { return target_.history(thread_id); }
+  std::vector<std::string> threads() override { return target_.threads(); }
+  std::size_t remove_thread(std::string_view thread_id) override { return target_.remove_thread(thread_id); }
+  PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override {
+    return target_.prune(thread_id, policy);
+  }
+
+ private:
+  Checkpointer& target_;
+};
+
+}  // namespace deltackpt
