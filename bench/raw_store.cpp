@@ -16,12 +16,6 @@
 namespace deltackpt::bench {
 namespace {
 
-std::string hex64(std::uint64_t v) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
-  return hex;
-}
-
 // The INSERT deltackpt's SQLite backend runs, minus everything around it.
 constexpr const char* kSqliteInsert =
     "INSERT INTO checkpoints (thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, "
@@ -163,7 +157,7 @@ RawRow make_raw_row(StoredRow row) {
   RawRow r;
   r.kind = to_string(row.header.kind);
   r.created_at = format_timestamp(row.header.created_at);
-  r.checksum = hex64(row.header.checksum);
+  r.checksum = checksum_text(row.header.checksum);
   r.row = std::move(row);
   return r;
 }

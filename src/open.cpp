@@ -4,6 +4,7 @@
 #include "deltackpt/backends/memory.hpp"
 #include "deltackpt/config.hpp"
 #include "deltackpt/errors.hpp"
+#include "row_codec.hpp"
 #if DELTACKPT_HAVE_POSTGRES
 #include "deltackpt/backends/postgres.hpp"
 #endif
@@ -47,6 +48,7 @@ std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions&
   // Checked whichever backend the URL names, so a bad option never waits
   // for the day the URL changes.
   if (options.pool_size == 0) throw InvalidArgument("deltackpt: OpenOptions.pool_size must be at least 1");
+  if (!options.payload_encoding.empty()) detail::check_payload_encoding(options.payload_encoding, "deltackpt: OpenOptions.");
   std::unique_ptr<RowStore> store;
   switch (where.kind) {
     case StoreUrl::Kind::kMemory:

@@ -70,14 +70,19 @@ void throw_row_corruption(const RowHeader& header, const std::string& why) {
                    header.checkpoint_id);
 }
 
+void check_payload_encoding(std::string_view encoding, std::string_view who) {
+  if (encoding != kJsonEncoding && encoding != kLz4Encoding) {
+    throw InvalidArgument(std::string(who) + "unknown payload_encoding \"" + std::string(encoding) +
+                          "\" (known: json, lz4)");
+  }
+}
+
 void encode_payload(StoredRow& row, std::string json_text, std::string_view encoding) {
+  check_payload_encoding(encoding, "deltackpt: ");
   if (encoding == kLz4Encoding) {
     row.payload = lz4_compress(json_text);
-  } else if (encoding == kJsonEncoding) {
-    row.payload = std::move(json_text);
   } else {
-    throw InvalidArgument("deltackpt: unknown payload encoding \"" + std::string(encoding) +
-                          "\" (known: json, lz4)");
+    row.payload = std::move(json_text);
   }
   row.header.encoding = std::string(encoding);
   row.header.payload_size = static_cast<std::int64_t>(row.payload.size());
@@ -114,3 +119,14 @@ Json parse_payload(const StoredRow& row, const Limits& limits) {
 }
 
 }  // namespace deltackpt::detail
+
+namespace deltackpt {
+
+std::string checksum_text(std::uint64_t checksum) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, checksum >>= 4) out[static_cast<std::size_t>(i)] = kDigits[checksum & 0xFU];
+  return out;
+}
+
+}  // namespace deltackpt

@@ -19,6 +19,10 @@ std::uint64_t fnv1a64(std::string_view bytes) noexcept;
 inline constexpr std::string_view kLz4Encoding = "lz4";
 inline constexpr std::string_view kJsonEncoding = "json";
 
+// Throws InvalidArgument, its message starting with `who`, unless
+// `encoding` is one this build writes ("json", "lz4").
+void check_payload_encoding(std::string_view encoding, std::string_view who);
+
 // Fills row.payload, encoding, payload_size and checksum from `json_text`.
 void encode_payload(StoredRow& row, std::string json_text, std::string_view encoding);
 

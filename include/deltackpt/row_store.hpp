@@ -32,6 +32,10 @@ struct RowHeader {
   std::uint64_t checksum = 0;     // FNV-1a 64 of the payload as stored
 };
 
+// The checksum as the SQL stores keep it in their checksum column: 16
+// lowercase hex digits.
+DELTACKPT_EXPORT std::string checksum_text(std::uint64_t checksum);
+
 struct StoredRow {
   RowHeader header;
   std::string payload;  // full: the state's JSON; delta: a delta document

@@ -7,6 +7,7 @@
 
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
+#include "row_columns.hpp"
 
 namespace deltackpt {
 namespace {
@@ -32,22 +33,16 @@ class MemoryRowStore final : public RowStore {
       const auto parent = rows_.find(h.parent_id);
       if (parent == rows_.end() || parent->second.row.header.thread_id != h.thread_id) {
         drop_empty();
-        throw NotFound("deltackpt.memory: insert(thread=" + h.thread_id + ", id=" +
-                       h.checkpoint_id + "): parent " + h.parent_id +
-                       " is not a checkpoint of this thread");
+        throw detail::parent_not_found(backend_name(), detail::insert_op(h), h.parent_id);
       }
     }
     if (rows_.count(h.checkpoint_id) != 0) {
       drop_empty();
-      throw Conflict("deltackpt.memory: insert(thread=" + h.thread_id + ", id=" + h.checkpoint_id +
-                     "): a checkpoint with this id exists");
+      throw detail::id_taken(backend_name(), detail::insert_op(h));
     }
     if (mode == InsertMode::kExtend && thread.head != h.parent_id) {
       drop_empty();
-      throw Conflict("deltackpt.memory: insert(thread=" + h.thread_id + ", id=" + h.checkpoint_id +
-                     "): parent " + (h.parent_id.empty() ? "(none)" : h.parent_id) +
-                     " is no longer the thread's latest checkpoint (" +
-                     (thread.head.empty() ? "(none)" : thread.head) + ")");
+      throw detail::head_moved(backend_name(), detail::insert_op(h), h.parent_id, thread.head);
     }
     const std::uint64_t seq = ++next_seq_;
     rows_.emplace(h.checkpoint_id, Entry{stored, seq});
@@ -129,24 +124,18 @@ class MemoryRowStore final : public RowStore {
                const std::vector<std::string>& remove) override {
     std::lock_guard lock(mutex_);
     const auto t = threads_.find(std::string(thread_id));
+    const std::string op = detail::rewrite_op(thread_id);
+    const auto in_thread = [&](const std::string& id) {
+      const auto it = rows_.find(id);
+      return it != rows_.end() && it->second.row.header.thread_id == thread_id;
+    };
     // Check everything first so that a refused rewrite changes nothing.
     for (const auto& row : replace) {
-      const auto it = rows_.find(row.header.checkpoint_id);
-      if (it == rows_.end() || it->second.row.header.thread_id != thread_id) {
-        throw NotFound("deltackpt.memory: rewrite(thread=" + std::string(thread_id) +
-                       "): no checkpoint " + row.header.checkpoint_id + " in this thread");
-      }
+      if (!in_thread(row.header.checkpoint_id)) throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
     }
     for (const auto& id : remove) {
-      const auto it = rows_.find(id);
-      if (it == rows_.end() || it->second.row.header.thread_id != thread_id) {
-        throw NotFound("deltackpt.memory: rewrite(thread=" + std::string(thread_id) +
-                       "): no checkpoint " + id + " in this thread");
-      }
-      if (t->second.head == id) {
-        throw InvalidArgument("deltackpt.memory: rewrite(thread=" + std::string(thread_id) +
-                              "): the thread's latest checkpoint cannot be removed");
-      }
+      if (!in_thread(id)) throw detail::not_in_thread(backend_name(), op, id);
+      if (t->second.head == id) throw detail::head_not_removable(backend_name(), op);
     }
     for (const auto& row : replace) rows_.at(row.header.checkpoint_id).row = row;
     for (const auto& id : remove) {

@@ -220,9 +220,7 @@ int run_show(const StoreArgs& store, const std::string& thread, std::optional<lo
              {"step", h.step}, {"kind", to_string(h.kind)}, {"base_id", h.base_id}, {"depth", h.depth},
              {"created_at", format_timestamp(h.created_at)}, {"encoding", h.encoding},
              {"payload_size", h.payload_size}, {"state_size", h.state_size}};
-    char checksum[17];
-    std::snprintf(checksum, sizeof checksum, "%016llx", static_cast<unsigned long long>(h.checksum));
-    out["checksum"] = checksum;
+    out["checksum"] = checksum_text(h.checksum);
     out["metadata"] = Json::parse(h.metadata);
     out["pending_nodes"] = Json::parse(h.pending_nodes);
     if (h.encoding == "json") out["payload"] = Json::parse(row.payload);

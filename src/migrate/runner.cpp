@@ -7,11 +7,7 @@
 
 namespace deltackpt::detail {
 
-std::string migration_checksum(std::string_view sql) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(sql)));
-  return hex;
-}
+std::string migration_checksum(std::string_view sql) { return checksum_text(fnv1a64(sql)); }
 
 namespace {
 

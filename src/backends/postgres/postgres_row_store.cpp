@@ -21,6 +21,7 @@
 #include "migrate/migration.hpp"
 #include "pg_pool.hpp"
 #include "row_codec.hpp"
+#include "../row_columns.hpp"
 
 namespace deltackpt {
 namespace {
@@ -195,12 +196,6 @@ void prepare_statements(pqxx::connection& cx) {
              " AND checkpoint_id = ANY ($2::text[]) RETURNING checkpoint_id");
 }
 
-std::string hex64(std::uint64_t v) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
-  return hex;
-}
-
 std::string text(const pqxx::field& f) { return std::string(f.c_str(), f.size()); }
 
 std::int64_t integer(const pqxx::field& f, const RowHeader& h, const char* what) {
@@ -213,37 +208,16 @@ std::int64_t integer(const pqxx::field& f, const RowHeader& h, const char* what)
   return value;
 }
 
-RowHeader read_header(const pqxx::row& r) {
-  RowHeader h;
-  h.thread_id = text(r[0]);
-  h.checkpoint_id = text(r[1]);
-  h.parent_id = text(r[2]);
-  h.step = integer(r[3], h, "step");
-  const std::string kind = text(r[4]);
-  if (kind != "full" && kind != "delta") {
-    detail::throw_row_corruption(h, "unknown row kind \"" + kind + "\"");
+// The header columns of a result row that selects kHeaderColumns first.
+struct ResultColumns {
+  const pqxx::row& r;
+  std::string text(int i) const { return deltackpt::text(r[i]); }
+  std::int64_t integer(int i, const RowHeader& h, const char* what) const {
+    return deltackpt::integer(r[i], h, what);
   }
-  h.kind = kind == "full" ? RowKind::kFull : RowKind::kDelta;
-  h.base_id = text(r[5]);
-  h.depth = static_cast<std::int32_t>(integer(r[6], h, "depth"));
-  try {
-    h.created_at = parse_timestamp(text(r[7]));
-  } catch (const InvalidArgument& e) {
-    detail::throw_row_corruption(h, std::string("created_at: ") + e.what());
-  }
-  h.metadata = text(r[8]);
-  h.pending_nodes = text(r[9]);
-  h.encoding = text(r[10]);
-  h.payload_size = integer(r[11], h, "payload_size");
-  h.state_size = integer(r[12], h, "state_size");
-  const std::string checksum = text(r[13]);
-  char* end = nullptr;
-  h.checksum = std::strtoull(checksum.c_str(), &end, 16);
-  if (checksum.size() != 16 || end != checksum.c_str() + 16) {
-    detail::throw_row_corruption(h, "checksum column is not 16 hex digits");
-  }
-  return h;
-}
+};
+
+RowHeader read_header(const pqxx::row& r) { return detail::decode_header(ResultColumns{r}); }
 
 StoredRow read_row(const pqxx::row& r) {
   StoredRow row;
@@ -275,7 +249,7 @@ pqxx::result exec_row(pqxx::transaction_base& tx, const std::string& statement,
   const RowHeader& h = row.header;
   const std::string kind = to_string(h.kind);
   const std::string created = format_timestamp(h.created_at);
-  const std::string checksum = hex64(h.checksum);
+  const std::string checksum = checksum_text(h.checksum);
   if (stored_as_text(row)) {
     return tx.exec_prepared(statement, h.thread_id, h.checkpoint_id, h.step, kind, h.base_id,
                             h.depth, created, h.metadata, h.pending_nodes, h.encoding,
@@ -304,7 +278,6 @@ std::string text_array(const std::vector<std::string>& values) {
   return out;
 }
 
-std::string or_none(const std::string& id) { return id.empty() ? "(none)" : id; }
 
 // Runs `f`, translating every pqxx exception it throws.
 template <class F>
@@ -417,11 +390,7 @@ class PostgresRowStore final : public RowStore {
     if (options.pool_size == 0) {
       throw InvalidArgument(std::string(kPrefix) + "pool_size must be at least 1");
     }
-    if (!options.payload_encoding.empty() && options.payload_encoding != detail::kJsonEncoding &&
-        options.payload_encoding != detail::kLz4Encoding) {
-      throw InvalidArgument(std::string(kPrefix) + "unknown payload_encoding \"" +
-                            options.payload_encoding + "\" (known: json, lz4)");
-    }
+    if (!options.payload_encoding.empty()) detail::check_payload_encoding(options.payload_encoding, kPrefix);
     auto cx = open_connection(options.url);
     guarded("open", [&] {
       pqxx::nontransaction tx(*cx);
@@ -455,7 +424,7 @@ class PostgresRowStore final : public RowStore {
 
   void insert(const StoredRow& row, InsertMode mode) override {
     const RowHeader& h = row.header;
-    const std::string op = "insert(thread=" + h.thread_id + ", id=" + h.checkpoint_id + ")";
+    const std::string op = detail::insert_op(h);
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::nontransaction tx(cx);
       for (int attempt = 1;; ++attempt) {
@@ -469,13 +438,11 @@ class PostgresRowStore final : public RowStore {
         if (mode != InsertMode::kAppend) {
           const pqxx::row why = tx.exec_prepared(kWhyNotInserted, h.thread_id, h.parent_id)[0];
           if (!h.parent_id.empty() && (why[0].is_null() || text(why[0]) != h.thread_id)) {
-            throw NotFound(std::string(kPrefix) + op + ": parent " + h.parent_id +
-                           " is not a checkpoint of this thread");
+            throw detail::parent_not_found(backend_name(), op, h.parent_id);
           }
           const std::string head = why[1].is_null() ? std::string() : text(why[1]);
           if (mode == InsertMode::kExtend && head != h.parent_id) {
-            throw Conflict(std::string(kPrefix) + op + ": parent " + or_none(h.parent_id) +
-                           " is no longer the thread's latest checkpoint (" + or_none(head) + ")");
+            throw detail::head_moved(backend_name(), op, h.parent_id, head);
           }
         }
         // The condition holds now: another writer created or removed the
@@ -551,7 +518,7 @@ class PostgresRowStore final : public RowStore {
   void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
                const std::vector<std::string>& remove) override {
     const std::string id(thread_id);
-    const std::string op = "rewrite(thread=" + id + ")";
+    const std::string op = detail::rewrite_op(id);
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::work tx(cx);
       const pqxx::result locked = tx.exec_prepared(kLockThread, id);
@@ -559,26 +526,19 @@ class PostgresRowStore final : public RowStore {
       for (const auto& row : replace) {
         if (row.header.thread_id != id ||
             exec_row(tx, kUpdateRow, row, row.header.parent_id).affected_rows() != 1) {
-          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + row.header.checkpoint_id +
-                         " in this thread");
+          throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
         }
       }
       std::set<std::string> wanted;
       for (const auto& gone : remove) {
-        if (gone == head) {
-          throw InvalidArgument(std::string(kPrefix) + op +
-                                ": the thread's latest checkpoint cannot be removed");
-        }
-        if (!wanted.insert(gone).second) {
-          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + gone + " in this thread");
-        }
+        if (gone == head) throw detail::head_not_removable(backend_name(), op);
+        if (!wanted.insert(gone).second) throw detail::not_in_thread(backend_name(), op, gone);
       }
       if (!remove.empty()) {
         const pqxx::result deleted = tx.exec_prepared(kDeleteRows, id, text_array(remove));
         for (const auto& row : deleted) wanted.erase(text(row[0]));
         if (!wanted.empty()) {
-          throw NotFound(std::string(kPrefix) + op + ": no checkpoint " + *wanted.begin() +
-                         " in this thread");
+          throw detail::not_in_thread(backend_name(), op, *wanted.begin());
         }
       }
       tx.commit();

@@ -1,12 +1,11 @@
 // SqliteRowStore: the RowStore contract on one SQLite connection.
-#include <cstdio>
-#include <cstdlib>
 #include <mutex>
 
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
 #include "migrate/migration.hpp"
+#include "../row_columns.hpp"
 #include "row_codec.hpp"
 #include "sqlite_handle.hpp"
 
@@ -22,47 +21,16 @@ constexpr const char* kColumns =
     "pending_nodes, encoding, payload_size, state_size, checksum";
 constexpr int kPayloadColumn = 14;
 
-std::string hex64(std::uint64_t v) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
-  return hex;
-}
-
-RowHeader read_header(const Statement& s) {
-  RowHeader h;
-  h.thread_id = s.column_text(0);
-  h.checkpoint_id = s.column_text(1);
-  h.parent_id = s.column_text(2);
-  h.step = s.column_int(3);
-  const std::string kind = s.column_text(4);
-  if (kind != "full" && kind != "delta") {
-    detail::throw_row_corruption(h, "unknown row kind \"" + kind + "\"");
-  }
-  h.kind = kind == "full" ? RowKind::kFull : RowKind::kDelta;
-  h.base_id = s.column_text(5);
-  h.depth = static_cast<std::int32_t>(s.column_int(6));
-  try {
-    h.created_at = parse_timestamp(s.column_text(7));
-  } catch (const InvalidArgument& e) {
-    detail::throw_row_corruption(h, std::string("created_at: ") + e.what());
-  }
-  h.metadata = s.column_text(8);
-  h.pending_nodes = s.column_text(9);
-  h.encoding = s.column_text(10);
-  h.payload_size = s.column_int(11);
-  h.state_size = s.column_int(12);
-  const std::string checksum = s.column_text(13);
-  char* end = nullptr;
-  h.checksum = std::strtoull(checksum.c_str(), &end, 16);
-  if (checksum.size() != 16 || end != checksum.c_str() + 16) {
-    detail::throw_row_corruption(h, "checksum column is not 16 hex digits");
-  }
-  return h;
-}
+// The header columns of a statement that selects kColumns first.
+struct StatementColumns {
+  const Statement& s;
+  std::string text(int i) const { return s.column_text(i); }
+  std::int64_t integer(int i, const RowHeader&, const char*) const { return s.column_int(i); }
+};
 
 StoredRow read_row(const Statement& s) {
   StoredRow row;
-  row.header = read_header(s);
+  row.header = detail::decode_header(StatementColumns{s});
   row.payload = s.column_text(kPayloadColumn);
   return row;
 }
@@ -141,11 +109,7 @@ class SqliteRowStore final : public RowStore {
     detail::run_migrations(target, detail::sqlite_migrations(), options.migrate, std::nullopt,
                            /*require_current=*/true);
     if (!options.payload_encoding.empty()) {
-      if (options.payload_encoding != detail::kJsonEncoding &&
-          options.payload_encoding != detail::kLz4Encoding) {
-        throw InvalidArgument("deltackpt.sqlite: unknown payload_encoding \"" +
-                              options.payload_encoding + "\" (known: json, lz4)");
-      }
+      detail::check_payload_encoding(options.payload_encoding, "deltackpt.sqlite: ");
       Statement s(db_.get(),
                   "INSERT INTO deltackpt_settings (key, value) VALUES ('payload_encoding', ?1) "
                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -161,8 +125,7 @@ class SqliteRowStore final : public RowStore {
   std::string_view payload_encoding() const noexcept override { return encoding_; }
 
   void insert(const StoredRow& given, InsertMode mode) override {
-    const std::string op =
-        "insert(thread=" + given.header.thread_id + ", id=" + given.header.checkpoint_id + ")";
+    const std::string op = detail::insert_op(given.header);
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
     StoredRow appended;
@@ -178,20 +141,14 @@ class SqliteRowStore final : public RowStore {
       Reset reset(*parent_thread_);
       parent_thread_->bind(1, h.parent_id);
       if (!parent_thread_->step(op) || parent_thread_->column_text(0) != h.thread_id) {
-        throw NotFound("deltackpt.sqlite: " + op + ": parent " + h.parent_id +
-                       " is not a checkpoint of this thread");
+        throw detail::parent_not_found(backend_name(), op, h.parent_id);
       }
     }
     if (mode == InsertMode::kExtend) {
       Reset reset(*head_id_);
       head_id_->bind(1, h.thread_id);
       const std::string head = head_id_->step(op) ? head_id_->column_text(0) : std::string();
-      if (head != h.parent_id) {
-        throw Conflict("deltackpt.sqlite: " + op + ": parent " +
-                       (h.parent_id.empty() ? "(none)" : h.parent_id) +
-                       " is no longer the thread's latest checkpoint (" +
-                       (head.empty() ? "(none)" : head) + ")");
-      }
+      if (head != h.parent_id) throw detail::head_moved(backend_name(), op, h.parent_id, head);
     }
     {
       Reset reset(*insert_row_);
@@ -214,7 +171,7 @@ class SqliteRowStore final : public RowStore {
     Reset reset(*head_header_);
     head_header_->bind(1, thread_id);
     if (!head_header_->step("head")) return std::nullopt;
-    return read_header(*head_header_);
+    return detail::decode_header(StatementColumns{*head_header_});
   }
 
   std::vector<StoredRow> chain(std::string_view checkpoint_id) override {
@@ -232,7 +189,7 @@ class SqliteRowStore final : public RowStore {
     Reset reset(*header_);
     header_->bind(1, checkpoint_id);
     if (!header_->step("header")) return std::nullopt;
-    return read_header(*header_);
+    return detail::decode_header(StatementColumns{*header_});
   }
 
   std::vector<RowHeader> headers(std::string_view thread_id, std::string_view before_id,
@@ -248,7 +205,7 @@ class SqliteRowStore final : public RowStore {
     }
     s.bind(3, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
     std::vector<RowHeader> out;
-    while (s.step("headers")) out.push_back(read_header(s));
+    while (s.step("headers")) out.push_back(detail::decode_header(StatementColumns{s}));
     return out;
   }
 
@@ -281,7 +238,7 @@ class SqliteRowStore final : public RowStore {
 
   void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
                const std::vector<std::string>& remove) override {
-    const std::string op = "rewrite(thread=" + std::string(thread_id) + ")";
+    const std::string op = detail::rewrite_op(thread_id);
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
     Statement update(db_.get(),
@@ -293,27 +250,19 @@ class SqliteRowStore final : public RowStore {
       update.reset();
       bind_row(update, row);
       update.step(op);
-      if (sqlite3_changes64(db_.get()) != 1) {
-        throw NotFound("deltackpt.sqlite: " + op + ": no checkpoint " + row.header.checkpoint_id +
-                       " in this thread");
-      }
+      if (sqlite3_changes64(db_.get()) != 1) throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
     }
     Statement head(db_.get(), "SELECT head_id FROM threads WHERE thread_id = ?1");
     head.bind(1, thread_id);
     const std::string head_id = head.step(op) ? head.column_text(0) : std::string();
     Statement del(db_.get(), "DELETE FROM checkpoints WHERE thread_id = ?1 AND checkpoint_id = ?2");
     for (const auto& id : remove) {
-      if (id == head_id) {
-        throw InvalidArgument("deltackpt.sqlite: " + op +
-                              ": the thread's latest checkpoint cannot be removed");
-      }
+      if (id == head_id) throw detail::head_not_removable(backend_name(), op);
       del.reset();
       del.bind(1, thread_id);
       del.bind(2, id);
       del.step(op);
-      if (sqlite3_changes64(db_.get()) != 1) {
-        throw NotFound("deltackpt.sqlite: " + op + ": no checkpoint " + id + " in this thread");
-      }
+      if (sqlite3_changes64(db_.get()) != 1) throw detail::not_in_thread(backend_name(), op, id);
     }
     txn.commit();
   }
@@ -382,7 +331,7 @@ class SqliteRowStore final : public RowStore {
     s.bind(11, h.encoding);
     s.bind(12, h.payload_size);
     s.bind(13, h.state_size);
-    s.bind(14, hex64(h.checksum));
+    s.bind(14, checksum_text(h.checksum));
     // JSON payloads are stored as TEXT so sqlite3's json functions read them.
     if (h.encoding == detail::kJsonEncoding) {
       s.bind(15, row.payload);

@@ -1,0 +1,72 @@
+// Header columns and the RowStore contract's failures.
+#include "row_columns.hpp"
+
+#include <charconv>
+
+#include "row_codec.hpp"
+
+namespace deltackpt::detail {
+namespace {
+
+std::string prefix(std::string_view backend, std::string_view op) {
+  return "deltackpt." + std::string(backend) + ": " + std::string(op) + ": ";
+}
+
+std::string or_none(const std::string& id) { return id.empty() ? "(none)" : id; }
+
+}  // namespace
+
+RowKind decode_kind(const std::string& text, const RowHeader& h) {
+  if (text == "full") return RowKind::kFull;
+  if (text == "delta") return RowKind::kDelta;
+  throw_row_corruption(h, "unknown row kind \"" + text + "\"");
+}
+
+Timestamp decode_created_at(const std::string& text, const RowHeader& h) {
+  try {
+    return parse_timestamp(text);
+  } catch (const InvalidArgument& e) {
+    throw_row_corruption(h, std::string("created_at: ") + e.what());
+  }
+}
+
+std::uint64_t decode_checksum(const std::string& text, const RowHeader& h) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value, 16);
+  // Exactly what checksum_text() writes: 16 hex digits (no sign, no 0x).
+  if (text.size() != 16 || error != std::errc() || stop != end) {
+    throw_row_corruption(h, "checksum column is not 16 hex digits");
+  }
+  return value;
+}
+
+std::string insert_op(const RowHeader& row) {
+  return "insert(thread=" + row.thread_id + ", id=" + row.checkpoint_id + ")";
+}
+
+std::string rewrite_op(std::string_view thread_id) { return "rewrite(thread=" + std::string(thread_id) + ")"; }
+
+NotFound parent_not_found(std::string_view backend, std::string_view op, const std::string& parent_id) {
+  return NotFound(prefix(backend, op) + "parent " + parent_id + " is not a checkpoint of this thread");
+}
+
+Conflict head_moved(std::string_view backend, std::string_view op, const std::string& parent_id,
+                    const std::string& head_id) {
+  return Conflict(prefix(backend, op) + "parent " + or_none(parent_id) +
+                  " is no longer the thread's latest checkpoint (" + or_none(head_id) + ")");
+}
+
+Conflict id_taken(std::string_view backend, std::string_view op) {
+  return Conflict(prefix(backend, op) + "a checkpoint with this id exists");
+}
+
+NotFound not_in_thread(std::string_view backend, std::string_view op, const std::string& checkpoint_id) {
+  return NotFound(prefix(backend, op) + "no checkpoint " + checkpoint_id + " in this thread");
+}
+
+InvalidArgument head_not_removable(std::string_view backend, std::string_view op) {
+  return InvalidArgument(prefix(backend, op) + "the thread's latest checkpoint cannot be removed");
+}
+
+}  // namespace deltackpt::detail

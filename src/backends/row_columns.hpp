@@ -1,0 +1,56 @@
+// What every RowStore shares beneath its SQL dialect: the header columns as
+// the SQL stores keep them, and the contract's failures, worded once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "deltackpt/errors.hpp"
+#include "deltackpt/row_store.hpp"
+
+namespace deltackpt::detail {
+
+// The text columns the SQL stores keep for typed header fields; each
+// returns Corruption naming the row `h` (filled so far) when the text is bad.
+RowKind decode_kind(const std::string& text, const RowHeader& h);
+Timestamp decode_created_at(const std::string& text, const RowHeader& h);
+std::uint64_t decode_checksum(const std::string& text, const RowHeader& h);
+
+// A row header from its 14 columns in the order both SQL stores select
+// them (thread_id, checkpoint_id, parent_id, step, kind, base_id, depth,
+// created_at, metadata, pending_nodes, encoding, payload_size, state_size,
+// checksum), read through `columns`: columns.text(i) is column i as text,
+// columns.integer(i, header, name) as an integer or Corruption.
+template <class Columns>
+RowHeader decode_header(const Columns& columns) {
+  RowHeader h;
+  h.thread_id = columns.text(0);
+  h.checkpoint_id = columns.text(1);
+  h.parent_id = columns.text(2);
+  h.step = columns.integer(3, h, "step");
+  h.kind = decode_kind(columns.text(4), h);
+  h.base_id = columns.text(5);
+  h.depth = static_cast<std::int32_t>(columns.integer(6, h, "depth"));
+  h.created_at = decode_created_at(columns.text(7), h);
+  h.metadata = columns.text(8);
+  h.pending_nodes = columns.text(9);
+  h.encoding = columns.text(10);
+  h.payload_size = columns.integer(11, h, "payload_size");
+  h.state_size = columns.integer(12, h, "state_size");
+  h.checksum = decode_checksum(columns.text(13), h);
+  return h;
+}
+
+// The failures of the RowStore contract. `backend` is backend_name();
+// `op` names the call, as insert_op() and rewrite_op() do.
+std::string insert_op(const RowHeader& row);
+std::string rewrite_op(std::string_view thread_id);
+NotFound parent_not_found(std::string_view backend, std::string_view op, const std::string& parent_id);
+Conflict head_moved(std::string_view backend, std::string_view op, const std::string& parent_id,
+                    const std::string& head_id);
+Conflict id_taken(std::string_view backend, std::string_view op);
+NotFound not_in_thread(std::string_view backend, std::string_view op, const std::string& checkpoint_id);
+InvalidArgument head_not_removable(std::string_view backend, std::string_view op);
+
+}  // namespace deltackpt::detail
