@@ -60,40 +60,29 @@ void check_id(std::string_view id, std::string_view what, const Limits& limits, 
 }
 
 CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
-  CheckpointInfo info;
-  info.thread_id = h.thread_id;
-  info.checkpoint_id = h.checkpoint_id;
-  info.parent_id = h.parent_id;
-  info.step = h.step;
-  info.created_at = h.created_at;
-  info.metadata = detail::parse_column(h.metadata, "metadata", h, limits);
-  if (!info.metadata.is_object()) detail::throw_row_corruption(h, "metadata is not a JSON object");
-  const Json pending = detail::parse_column(h.pending_nodes, "pending_nodes", h, limits);
-  if (!pending.is_array()) detail::throw_row_corruption(h, "pending_nodes is not a JSON array");
-  for (const auto& node : pending) {
-    if (!node.is_string()) detail::throw_row_corruption(h, "pending_nodes holds a non-string");
-    info.pending_nodes.push_back(node.get<std::string>());
-  }
-  info.kind = h.kind;
-  info.base_id = h.base_id;
-  info.depth = h.depth;
-  info.stored_bytes = h.payload_size;
-  info.state_bytes = h.state_size;
-  return info;
+  return CheckpointInfo{.thread_id = h.thread_id,
+                        .checkpoint_id = h.checkpoint_id,
+                        .parent_id = h.parent_id,
+                        .step = h.step,
+                        .created_at = h.created_at,
+                        .metadata = detail::parse_metadata(h, limits),
+                        .pending_nodes = detail::parse_pending_nodes(h, limits),
+                        .kind = h.kind,
+                        .base_id = h.base_id,
+                        .depth = h.depth,
+                        .stored_bytes = h.payload_size,
+                        .state_bytes = h.state_size};
 }
 
 Checkpoint to_checkpoint(const RowHeader& h, Json state, const Limits& limits) {
-  CheckpointInfo info = to_info(h, limits);
-  Checkpoint cp;
-  cp.thread_id = h.thread_id;
-  cp.checkpoint_id = h.checkpoint_id;
-  cp.parent_id = h.parent_id;
-  cp.step = h.step;
-  cp.created_at = h.created_at;
-  cp.state = std::move(state);
-  cp.metadata = std::move(info.metadata);
-  cp.pending_nodes = std::move(info.pending_nodes);
-  return cp;
+  return Checkpoint{.thread_id = h.thread_id,
+                    .checkpoint_id = h.checkpoint_id,
+                    .parent_id = h.parent_id,
+                    .step = h.step,
+                    .state = std::move(state),
+                    .pending_nodes = detail::parse_pending_nodes(h, limits),
+                    .metadata = detail::parse_metadata(h, limits),
+                    .created_at = h.created_at};
 }
 
 // The state `held` points to, moved out when nothing else holds it.
@@ -148,7 +137,11 @@ struct DeltaCheckpointer::Impl {
   // A full row of a state already validated at `state_bytes`; its parent is
   // `parent_id` (empty: the store appends it after the head).
   BuiltRow build_full_row(const Checkpoint& cp, const std::string& id, Timestamp created,
-                          std::size_t state_bytes, const std::string& parent_id) const;
+                          std::size_t state_bytes, const std::string& parent_id) const {
+    BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
+    detail::encode_payload(built.row, cp.state.dump(), store.payload_encoding());
+    return built;
+  }
   // The header of that row, after checking the state's size limit.
   BuiltRow build_row_header(const Checkpoint& cp, const std::string& id, Timestamp created,
                             std::size_t state_bytes, const std::string& parent_id) const;
@@ -355,16 +348,6 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row(const Check
   built.position.stamp(built.row.header);
   built.delta = std::move(delta);
   detail::encode_payload(built.row, std::move(text), store.payload_encoding());
-  return built;
-}
-
-DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_full_row(const Checkpoint& cp,
-                                                                          const std::string& id,
-                                                                          Timestamp created,
-                                                                          std::size_t state_bytes,
-                                                                          const std::string& parent_id) const {
-  BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
-  detail::encode_payload(built.row, cp.state.dump(), store.payload_encoding());
   return built;
 }
 

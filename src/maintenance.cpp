@@ -39,10 +39,35 @@ void check_columns(const StoredRow& row, const std::unordered_map<std::string, C
       detail::throw_row_corruption(h, "base_id/depth do not follow from its parent's");
     }
   }
-  const Json metadata = detail::parse_column(h.metadata, "metadata", h, limits);
-  if (!metadata.is_object()) detail::throw_row_corruption(h, "metadata is not a JSON object");
-  const Json pending = detail::parse_column(h.pending_nodes, "pending_nodes", h, limits);
-  if (!pending.is_array()) detail::throw_row_corruption(h, "pending_nodes is not a JSON array");
+  detail::parse_metadata(h, limits);
+  detail::parse_pending_nodes(h, limits);
+}
+
+// The figures of one row, to add up.
+ThreadStats of_row(const RowHeader& h) {
+  ThreadStats t;
+  t.checkpoints = 1;
+  (h.kind == RowKind::kFull ? t.full_rows : t.delta_rows) = 1;
+  t.stored_bytes = h.payload_size;
+  t.full_state_bytes = h.state_size;
+  t.longest_chain = h.depth;
+  t.largest_row_bytes = h.payload_size;
+  t.largest_row_id = h.checkpoint_id;
+  return t;
+}
+
+// Adds the figures of `part` (a row or a thread) to `sum`.
+void add(ThreadStats& sum, const ThreadStats& part) {
+  sum.checkpoints += part.checkpoints;
+  sum.full_rows += part.full_rows;
+  sum.delta_rows += part.delta_rows;
+  sum.stored_bytes += part.stored_bytes;
+  sum.full_state_bytes += part.full_state_bytes;
+  sum.longest_chain = std::max(sum.longest_chain, part.longest_chain);
+  if (part.largest_row_bytes > sum.largest_row_bytes) {
+    sum.largest_row_bytes = part.largest_row_bytes;
+    sum.largest_row_id = part.largest_row_id;
+  }
 }
 
 }  // namespace
@@ -95,29 +120,9 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
   for (const auto& thread : threads_of(store, thread_id)) {
     ThreadStats t;
     t.thread_id = thread;
-    for (const auto& h : store.headers(thread, {}, 0)) {
-      ++t.checkpoints;
-      (h.kind == RowKind::kFull ? t.full_rows : t.delta_rows) += 1;
-      t.stored_bytes += h.payload_size;
-      t.full_state_bytes += h.state_size;
-      t.longest_chain = std::max(t.longest_chain, h.depth);
-      if (h.payload_size > t.largest_row_bytes) {
-        t.largest_row_bytes = h.payload_size;
-        t.largest_row_id = h.checkpoint_id;
-      }
-    }
+    for (const auto& h : store.headers(thread, {}, 0)) add(t, of_row(h));
     if (t.checkpoints == 0) continue;
-    ThreadStats& all = result.total;
-    all.checkpoints += t.checkpoints;
-    all.full_rows += t.full_rows;
-    all.delta_rows += t.delta_rows;
-    all.stored_bytes += t.stored_bytes;
-    all.full_state_bytes += t.full_state_bytes;
-    all.longest_chain = std::max(all.longest_chain, t.longest_chain);
-    if (t.largest_row_bytes > all.largest_row_bytes) {
-      all.largest_row_bytes = t.largest_row_bytes;
-      all.largest_row_id = t.largest_row_id;
-    }
+    add(result.total, t);
     result.threads.push_back(std::move(t));
   }
   return result;

@@ -114,6 +114,23 @@ Json parse_column(std::string_view text, std::string_view what, const RowHeader&
   }
 }
 
+Json parse_metadata(const RowHeader& h, const Limits& limits) {
+  Json metadata = parse_column(h.metadata, "metadata", h, limits);
+  if (!metadata.is_object()) throw_row_corruption(h, "metadata is not a JSON object");
+  return metadata;
+}
+
+std::vector<std::string> parse_pending_nodes(const RowHeader& h, const Limits& limits) {
+  const Json pending = parse_column(h.pending_nodes, "pending_nodes", h, limits);
+  if (!pending.is_array()) throw_row_corruption(h, "pending_nodes is not a JSON array");
+  std::vector<std::string> nodes;
+  for (const auto& node : pending) {
+    if (!node.is_string()) throw_row_corruption(h, "pending_nodes holds a non-string");
+    nodes.push_back(node.get<std::string>());
+  }
+  return nodes;
+}
+
 Json parse_payload(const StoredRow& row, const Limits& limits) {
   return parse_column(payload_text(row, limits), "payload", row.header, limits);
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deltackpt/json.hpp"
 #include "deltackpt/limits.hpp"
@@ -37,6 +38,11 @@ Json parse_payload(const StoredRow& row, const Limits& limits);
 // Parses JSON text read from a row's column `what`; Corruption on failure.
 Json parse_column(std::string_view text, std::string_view what, const RowHeader& header,
                   const Limits& limits);
+
+// The row's metadata column (a JSON object) and pending_nodes column (a
+// JSON array of strings), parsed and checked; Corruption otherwise.
+Json parse_metadata(const RowHeader& header, const Limits& limits);
+std::vector<std::string> parse_pending_nodes(const RowHeader& header, const Limits& limits);
 
 // Corruption "deltackpt: row <id> (thread <t>): <why>".
 [[noreturn]] void throw_row_corruption(const RowHeader& header, const std::string& why);
