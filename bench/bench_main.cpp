@@ -1,23 +1,28 @@
 // deltackpt-bench: stored bytes, save and load latency of deltackpt against
-// full snapshots, adk-graph's algorithm and raw inserts. See docs/BENCHMARKS.md.
+// full snapshots, the baselines of bench/compare/ (adk-graph's algorithm) and
+// raw inserts. See docs/BENCHMARKS.md.
+#include <CLI/CLI.hpp>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <charconv>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bench_types.hpp"
+#include "compare/compare.hpp"
 #include "deltackpt/config.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
 #include "report.hpp"
@@ -31,70 +36,8 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace bench = deltackpt::bench;
+namespace compare = deltackpt::bench::compare;
 using deltackpt::Json;
-
-constexpr std::string_view kUsage = R"(usage: deltackpt-bench [options]
-  --workload LIST     generator names (chat, doc_edit, kv_churn, tool_results,
-                      plan_edit) and/or JSONL files of states, comma-separated
-                      (default: the five generators)
-  --steps N           states saved per run (default: each workload's own)
-  --strategy LIST     full, adk, delta, raw (default: all)
-  --backend LIST      memory, sqlite-full, sqlite-normal, postgres
-                      (default: the first three, plus postgres with a URL)
-  --pg-url URL        PostgreSQL server to create scratch databases on
-                      (default: $DELTACKPT_TEST_PG_DSN)
-  --seed S            workload seed (default: 1)
-  --interval N        DeltaOptions.full_snapshot_interval (default: library's)
-  --budget X          DeltaOptions.replay_budget (default: library's)
-  --max-delta-fraction X  DeltaOptions.max_delta_fraction (default: library's)
-  --cache-mb N        DeltaOptions.cache_bytes in MiB (default: library's)
-  --reps N            load-latest repetitions, warm and cold each (default: 15)
-  --by-id N           random checkpoints loaded by id (default: 20)
-  --no-history        skip history()
-  --quick             30 steps, few repetitions: a smoke test in seconds
-  --sweep             sweep the delta strategy instead: each interval at the
-                      default budget, each budget at the default interval
-                      (default backend: sqlite-normal)
-  --sweep-grid        the same over every interval x budget pair
-  --sweep-intervals L (default: 10,25,50,100,200,400)
-  --sweep-budgets L   (default: 0.5,1,2,4)
-  --json              print JSON instead of the tables
-  --csv FILE          also write a CSV of every run
-  --out DIR           write results.{csv,json} (sweep.{csv,json} with --sweep)
-                      and per-step series/*.csv into DIR
-  --merge LIST        run nothing: read the results.json files given
-                      (comma-separated), then print, check and write them
-                      together as if from one run
-Every combination runs in a child process of its own. Exit status: 0 when
-every run succeeded and verified its loads, 1 otherwise, 2 on usage errors.
-)";
-
-std::vector<std::string> split(std::string_view list) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t comma = list.find(',', start);
-    const std::string_view part =
-        list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if (!part.empty()) out.emplace_back(part);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-  if (text.empty()) return false;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
-}
-
-bool parse_double(const std::string& text, double& out) {
-  char* end = nullptr;
-  out = std::strtod(text.c_str(), &end);
-  return !text.empty() && end == text.c_str() + text.size();
-}
 
 struct Options {
   std::vector<std::string> workloads;
@@ -120,7 +63,7 @@ struct Options {
 };
 
 int usage_error(const std::string& message) {
-  std::cerr << "deltackpt-bench: " << message << "\n" << kUsage;
+  std::cerr << "deltackpt-bench: " << message << "\nRun with --help for more information.\n";
   return 2;
 }
 
@@ -128,114 +71,30 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-// Parses argv into `o`; returns 0, or the exit status to stop with.
-int parse(int argc, char** argv, Options& o) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (const auto& a : args) o.command_line += (o.command_line.empty() ? "" : " ") + a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      return -1;
-    } else if (a == "--workload") {
-      if (!value(v)) return usage_error("--workload needs a value");
-      for (auto& w : split(v)) o.workloads.push_back(w);
-    } else if (a == "--steps") {
-      if (!value(v) || !parse_number(v, o.steps) || o.steps < 1) return usage_error("--steps needs a positive number");
-    } else if (a == "--strategy") {
-      if (!value(v)) return usage_error("--strategy needs a value");
-      o.strategies = split(v);
-      for (const auto& s : o.strategies) {
-        if (!contains(bench::kStrategies, s)) return usage_error("unknown strategy " + s);
-      }
-    } else if (a == "--backend") {
-      if (!value(v)) return usage_error("--backend needs a value");
-      o.backends = split(v);
-      for (const auto& b : o.backends) {
-        if (!contains(bench::kBackends, b)) return usage_error("unknown backend " + b);
-      }
-    } else if (a == "--pg-url") {
-      if (!value(o.pg_url)) return usage_error("--pg-url needs a value");
-    } else if (a == "--seed") {
-      if (!value(v) || !parse_number(v, o.seed)) return usage_error("--seed needs a number");
-    } else if (a == "--interval") {
-      if (!value(v) || !parse_number(v, o.delta.full_snapshot_interval) || o.delta.full_snapshot_interval < 1) {
-        return usage_error("--interval needs a positive number");
-      }
-    } else if (a == "--budget") {
-      if (!value(v) || !parse_double(v, o.delta.replay_budget) || o.delta.replay_budget < 0) {
-        return usage_error("--budget needs a number >= 0");
-      }
-    } else if (a == "--max-delta-fraction") {
-      if (!value(v) || !parse_double(v, o.delta.max_delta_fraction) || o.delta.max_delta_fraction < 0) {
-        return usage_error("--max-delta-fraction needs a number >= 0");
-      }
-    } else if (a == "--cache-mb") {
-      std::size_t mb = 0;
-      if (!value(v) || !parse_number(v, mb)) return usage_error("--cache-mb needs a number");
-      o.delta.cache_bytes = mb << 20;
-    } else if (a == "--reps") {
-      if (!value(v) || !parse_number(v, o.reps) || o.reps < 1) return usage_error("--reps needs a positive number");
-    } else if (a == "--by-id") {
-      if (!value(v) || !parse_number(v, o.by_id) || o.by_id < 0) return usage_error("--by-id needs a number");
-    } else if (a == "--no-history") {
-      o.history = false;
-    } else if (a == "--quick") {
-      o.quick = true;
-    } else if (a == "--sweep") {
-      o.sweep = true;
-    } else if (a == "--sweep-grid") {
-      o.sweep = true;
-      o.sweep_grid = true;
-    } else if (a == "--sweep-intervals") {
-      if (!value(v)) return usage_error("--sweep-intervals needs a value");
-      o.sweep_intervals.clear();
-      for (const auto& s : split(v)) {
-        std::size_t n = 0;
-        if (!parse_number(s, n) || n < 1) return usage_error("bad interval " + s);
-        o.sweep_intervals.push_back(n);
-      }
-    } else if (a == "--sweep-budgets") {
-      if (!value(v)) return usage_error("--sweep-budgets needs a value");
-      o.sweep_budgets.clear();
-      for (const auto& s : split(v)) {
-        double b = 0;
-        if (!parse_double(s, b) || b < 0) return usage_error("bad budget " + s);
-        o.sweep_budgets.push_back(b);
-      }
-    } else if (a == "--json") {
-      o.json = true;
-    } else if (a == "--csv") {
-      if (!value(o.csv)) return usage_error("--csv needs a file");
-    } else if (a == "--out") {
-      if (!value(o.out_dir)) return usage_error("--out needs a directory");
-    } else if (a == "--merge") {
-      if (!value(v)) return usage_error("--merge needs files");
-      o.merge = split(v);
-    } else {
-      return usage_error("unknown argument " + a);
-    }
-  }
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The defaults that depend on other options, and the checks across options.
+// Throws CLI::ValidationError.
+void finish(Options& o, const std::vector<std::string>& strategies) {
+  if (o.sweep_grid) o.sweep = true;
   if (o.workloads.empty()) {
     for (const auto& info : deltackpt::workloads::all()) o.workloads.push_back(info.name);
   }
   for (const auto& w : o.workloads) {
     try {
-      if (bench::default_steps(w) < 1) return usage_error("workload " + w + " has no states");
-    } catch (const std::exception& e) {
-      return usage_error(e.what());
+      if (bench::default_steps(w) < 1) throw CLI::ValidationError("--workload", w + " has no states");
+    } catch (const std::invalid_argument& e) {
+      throw CLI::ValidationError("--workload", e.what());
     }
   }
   if (o.pg_url.empty()) {
     if (const char* env = std::getenv("DELTACKPT_TEST_PG_DSN")) o.pg_url = env;
   }
-  if (o.strategies.empty()) o.strategies = o.sweep ? std::vector<std::string>{"delta"} : bench::kStrategies;
+  if (o.strategies.empty()) o.strategies = o.sweep ? std::vector<std::string>{"delta"} : strategies;
   if (o.backends.empty()) {
     if (o.sweep) {
       o.backends = {"sqlite-normal"};
@@ -246,15 +105,109 @@ int parse(int argc, char** argv, Options& o) {
   }
   if (contains(o.backends, "postgres")) {
     if (!DELTACKPT_HAVE_POSTGRES) {
-      return usage_error("this build has no PostgreSQL backend (configure with -DDELTACKPT_WITH_POSTGRES=ON)");
+      throw CLI::ValidationError(
+          "--backend", "this build has no PostgreSQL backend (configure with -DDELTACKPT_WITH_POSTGRES=ON)");
     }
-    if (o.pg_url.empty()) return usage_error("--backend postgres needs --pg-url (or DELTACKPT_TEST_PG_DSN)");
+    if (o.pg_url.empty()) throw CLI::ValidationError("--backend", "postgres needs --pg-url (or DELTACKPT_TEST_PG_DSN)");
   }
   if (o.quick) {
     o.reps = std::min(o.reps, 3);
     o.by_id = std::min(o.by_id, 5);
   }
-  return 0;
+}
+
+// Accepts numbers of at least `min`; `name` is what --help shows.
+CLI::Validator at_least(double min, const std::string& name) {
+  return CLI::Validator(
+      [min](std::string& text) {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        const bool ok = !text.empty() && end == text.c_str() + text.size() && v >= min;
+        return ok ? std::string() : text + " is not a number >= " + bench::fmt("%g", min);
+      },
+      name);
+}
+
+// Parses argv into `o`. Returns the exit status to stop with (0 after
+// --help, 2 on a usage error), or std::nullopt to go on.
+std::optional<int> parse(int argc, char** argv, const std::vector<std::string>& strategies, Options& o) {
+  for (int i = 1; i < argc; ++i) o.command_line += (i > 1 ? " " : "") + std::string(argv[i]);
+  std::vector<std::string> generators;
+  for (const auto& info : deltackpt::workloads::all()) generators.push_back(info.name);
+  const deltackpt::DeltaOptions defaults;
+  const CLI::Validator positive = at_least(1, "POSITIVE");
+  const CLI::Validator non_negative = at_least(0, "NONNEGATIVE");
+
+  CLI::App app{"deltackpt-bench: stored bytes, save and load latency of deltackpt against full snapshots, "
+               "baselines and raw inserts, on every backend (docs/BENCHMARKS.md)",
+               "deltackpt-bench"};
+  // A list option takes one value per occurrence, comma-separated.
+  const auto list = [](CLI::Option* option) {
+    return option->delimiter(',')->allow_extra_args(false)->type_name("LIST");
+  };
+  list(app.add_option("--workload", o.workloads,
+                      "Generator names (" + join(generators) +
+                          ") and/or JSONL files of states (default: the generators)"));
+  app.add_option("--steps", o.steps, "States saved per run (default: each workload's own)")
+      ->check(positive);
+  list(app.add_option("--strategy", o.strategies, "Strategies (default: all)"))
+      ->check(CLI::IsMember(strategies));
+  list(app.add_option("--backend", o.backends, "Backends (default: the first three, plus postgres with a URL)"))
+      ->check(CLI::IsMember(bench::kBackends));
+  app.add_option("--pg-url", o.pg_url,
+                 "PostgreSQL server to create scratch databases on (default: $DELTACKPT_TEST_PG_DSN)")
+      ->type_name("URL");
+  app.add_option("--seed", o.seed, "Workload seed")->capture_default_str();
+  app.add_option("--interval", o.delta.full_snapshot_interval, "DeltaOptions.full_snapshot_interval")
+      ->check(positive)
+      ->capture_default_str();
+  app.add_option("--budget", o.delta.replay_budget, "DeltaOptions.replay_budget")
+      ->check(non_negative)
+      ->capture_default_str();
+  app.add_option("--max-delta-fraction", o.delta.max_delta_fraction, "DeltaOptions.max_delta_fraction")
+      ->check(non_negative)
+      ->capture_default_str();
+  app.add_option_function<std::size_t>(
+         "--cache-mb", [&o](std::size_t mb) { o.delta.cache_bytes = mb << 20; },
+         "DeltaOptions.cache_bytes in MiB")
+      ->default_str(std::to_string(defaults.cache_bytes >> 20));
+  app.add_option("--reps", o.reps, "Load-latest repetitions, warm and cold each")
+      ->check(positive)
+      ->capture_default_str();
+  app.add_option("--by-id", o.by_id, "Random checkpoints loaded by id")
+      ->check(non_negative)
+      ->capture_default_str();
+  app.add_flag_callback("--no-history", [&o] { o.history = false; }, "Skip history()");
+  app.add_flag("--quick", o.quick, "30 steps, few repetitions: a smoke test in seconds");
+  app.add_flag("--sweep", o.sweep,
+               "Sweep the delta strategy instead: each interval at the default budget, each budget at the "
+               "default interval (default backend: sqlite-normal)");
+  app.add_flag("--sweep-grid", o.sweep_grid, "The same over every interval x budget pair");
+  list(app.add_option("--sweep-intervals", o.sweep_intervals, "Intervals of the sweep"))
+      ->check(positive)
+      ->capture_default_str();
+  list(app.add_option("--sweep-budgets", o.sweep_budgets, "Budgets of the sweep"))
+      ->check(non_negative)
+      ->capture_default_str();
+  app.add_flag("--json", o.json, "Print JSON instead of the tables");
+  app.add_option("--csv", o.csv, "Also write a CSV of every run")->type_name("FILE");
+  app.add_option("--out", o.out_dir,
+                 "Write results.{csv,json} (sweep.{csv,json} with --sweep) and per-step series/*.csv into DIR")
+      ->type_name("DIR");
+  list(app.add_option("--merge", o.merge,
+                      "Run nothing: read the results.json files given, then print, check and write them "
+                      "together as if from one run"));
+  app.footer(
+      "Every combination runs in a child process of its own. Exit status: 0 when every run succeeded and "
+      "verified its loads, 1 otherwise, 2 on usage errors.");
+  app.callback([&] { finish(o, strategies); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return std::nullopt;
 }
 
 // Runs `spec` in a child process (this executable, --child) and reads its result.
@@ -294,7 +247,7 @@ bench::RunResult run_child(const bench::RunSpec& spec, const std::string& result
 int child_main(const std::string& spec_text, const std::string& result_path) {
   bench::RunResult r;
   try {
-    r = bench::run_one(bench::spec_from_json(Json::parse(spec_text)));
+    r = bench::run_one(bench::spec_from_json(Json::parse(spec_text)), bench::compare::baselines());
   } catch (const std::exception& e) {
     r.ok = false;
     r.error = e.what();
@@ -329,7 +282,7 @@ bool publish(const Options& o, const std::vector<bench::RunResult>& results, dou
   const fs::path out_dir = o.out_dir;
   // The targets are stated for the workloads' own step counts.
   const bool check = !o.sweep && !o.quick && o.steps < 0;
-  const auto targets = check ? bench::check_targets(results) : std::vector<bench::TargetCheck>{};
+  const auto targets = check ? compare::check_targets(results) : std::vector<compare::TargetCheck>{};
   Json context{{"command", "deltackpt-bench " + o.command_line},
                {"deltackpt_version", DELTACKPT_VERSION},
                {"sqlite_version", sqlite3_libversion()},
@@ -337,14 +290,16 @@ bool publish(const Options& o, const std::vector<bench::RunResult>& results, dou
                {"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
                {"total_seconds", total_s},
                {"kind", o.sweep ? "sweep" : "matrix"}};
-  const Json doc = bench::to_json(results, targets, context);
+  Json doc = bench::to_json(results, context);
+  doc["targets"] = compare::to_json(targets);
 
   if (o.json) {
     std::cout << doc.dump(2) << "\n";
   } else if (o.sweep) {
     bench::print_sweep(std::cout, results);
   } else {
-    bench::print_tables(std::cout, results, targets);
+    bench::print_tables(std::cout, results);
+    compare::print_targets(std::cout, targets);
   }
   const auto write = [](const fs::path& path, const std::function<void(std::ostream&)>& body) {
     std::ofstream f(path);
@@ -395,7 +350,7 @@ int main(int argc, char** argv) {
   if (argc == 4 && std::string_view(argv[1]) == "--child") return child_main(argv[2], argv[3]);
 
   Options o;
-  if (const int rc = parse(argc, argv, o); rc != 0) return rc < 0 ? 0 : rc;
+  if (const auto rc = parse(argc, argv, bench::strategies(compare::baselines()), o)) return *rc;
 
   if (!o.merge.empty()) return merge_main(o);
 

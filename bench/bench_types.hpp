@@ -11,8 +11,8 @@
 
 namespace deltackpt::bench {
 
-// The strategies and backends, in the order the bench runs and prints them.
-inline const std::vector<std::string> kStrategies = {"full", "adk", "delta", "raw"};
+// The backends, in the order the bench runs and prints them (the strategies:
+// strategies() in run_one.hpp).
 inline const std::vector<std::string> kBackends = {"memory", "sqlite-full", "sqlite-normal",
                                                    "postgres"};
 
@@ -21,7 +21,7 @@ struct RunSpec {
   std::string workload;  // a generator name, or a JSONL file of states
   int steps = 0;         // checkpoints saved (states taken from the workload)
   std::uint64_t seed = 1;
-  std::string strategy;  // full | adk | delta | raw
+  std::string strategy;  // full | delta | raw | a baseline's (adk)
   std::string backend;   // memory | sqlite-full | sqlite-normal | postgres
   std::string pg_url;    // postgres: a server to create a scratch database on
   // DeltaOptions of the delta strategy (raw writes the rows delta would).

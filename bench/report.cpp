@@ -1,10 +1,10 @@
-// Output of the bench: tables, CSV, JSON, target checks.
+// Output of the bench: tables, CSV and JSON.
 #include "report.hpp"
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 #include <map>
+#include <optional>
 
 #include "workload_source.hpp"
 
@@ -13,8 +13,20 @@ namespace {
 
 std::string label(const RunResult& r) { return workload_label(r.spec.workload); }
 
-const RunResult* find(const std::vector<RunResult>& results, const std::string& workload,
-                      const std::string& strategy, const std::string& backend) {
+std::string opt_us(const std::optional<double>& v) { return v ? format_us(*v) : "-"; }
+
+}  // namespace
+
+std::vector<std::string> workloads_of(const std::vector<RunResult>& results) {
+  std::vector<std::string> out;
+  for (const auto& r : results) {
+    if (std::find(out.begin(), out.end(), label(r)) == out.end()) out.push_back(label(r));
+  }
+  return out;
+}
+
+const RunResult* find_run(const std::vector<RunResult>& results, const std::string& workload,
+                          const std::string& strategy, const std::string& backend) {
   for (const auto& r : results) {
     if (r.ok && label(r) == workload && r.spec.strategy == strategy && r.spec.backend == backend) return &r;
   }
@@ -26,44 +38,6 @@ std::string fmt(const char* format, double v) {
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
 }
-
-std::string opt_us(const std::optional<double>& v) { return v ? format_us(*v) : "-"; }
-
-// The workloads in first-seen order.
-std::vector<std::string> workloads_of(const std::vector<RunResult>& results) {
-  std::vector<std::string> out;
-  for (const auto& r : results) {
-    if (std::find(out.begin(), out.end(), label(r)) == out.end()) out.push_back(label(r));
-  }
-  return out;
-}
-
-TargetCheck ratio_check(std::string name, std::string backend, double a, double b, bool at_least,
-                        double bound, const std::string& what_a, const std::string& what_b) {
-  TargetCheck t;
-  t.name = std::move(name);
-  t.backend = std::move(backend);
-  t.value = b > 0 ? a / b : 0;
-  t.want = (at_least ? ">= " : "<= ") + fmt("%g", bound) + "x";
-  t.pass = b > 0 && (at_least ? t.value >= bound : t.value <= bound);
-  t.detail = what_a + " / " + what_b;
-  return t;
-}
-
-void stored_check(std::vector<TargetCheck>& out, const std::vector<RunResult>& results,
-                  const std::string& workload, const std::string& other, double bound) {
-  const RunResult* d = find(results, workload, "delta", "sqlite-full");
-  const RunResult* o = find(results, workload, other, "sqlite-full");
-  if (d == nullptr || o == nullptr) return;
-  const auto a = static_cast<double>(o->stored_bytes);
-  const auto b = static_cast<double>(d->stored_bytes);
-  out.push_back(ratio_check(workload + " (" + std::to_string(d->spec.steps) +
-                                " steps): stored bytes, " + other + " / delta",
-                            "sqlite-full", a, b, true, bound, other + " " + format_bytes(a),
-                            "delta " + format_bytes(b)));
-}
-
-}  // namespace
 
 std::string format_us(double us) {
   if (us >= 1e6) return fmt("%.2f s", us / 1e6);
@@ -78,109 +52,7 @@ std::string format_bytes(double bytes) {
   return fmt("%.0f B", bytes);
 }
 
-std::vector<TargetCheck> check_targets(const std::vector<RunResult>& results) {
-  std::vector<TargetCheck> out;
-  stored_check(out, results, "chat", "full", 50);
-  stored_check(out, results, "chat", "adk", 25);
-  if (const RunResult *d = find(results, "chat", "delta", "sqlite-full"),
-      *f = find(results, "chat", "full", "sqlite-full");
-      d != nullptr && f != nullptr) {
-    out.push_back(ratio_check("chat: save p50 over the last 10% of steps, full / delta", "sqlite-full",
-                              f->save_last10.p50, d->save_last10.p50, true, 5,
-                              "full " + format_us(f->save_last10.p50),
-                              "delta " + format_us(d->save_last10.p50)));
-    if (d->load_cold_us && f->load_cold_us) {
-      out.push_back(ratio_check("chat: load-latest p50, delta cold (fresh checkpointer) / full",
-                                "sqlite-full", *d->load_cold_us, *f->load_cold_us, false, 1.5,
-                                "delta " + format_us(*d->load_cold_us),
-                                "full " + format_us(*f->load_cold_us)));
-    }
-    if (d->load_warm_us && f->load_warm_us) {
-      out.push_back(ratio_check("chat: load-latest p50, delta warm (the saving checkpointer) / full",
-                                "sqlite-full", *d->load_warm_us, *f->load_warm_us, false, 1.5,
-                                "delta " + format_us(*d->load_warm_us),
-                                "full " + format_us(*f->load_warm_us)));
-    }
-  }
-  stored_check(out, results, "doc_edit", "full", 30);
-  stored_check(out, results, "kv_churn", "full", 10);
-  stored_check(out, results, "plan_edit", "full", 10);
-
-  if (const RunResult *d = find(results, "tool_results", "delta", "sqlite-full"),
-      *f = find(results, "tool_results", "full", "sqlite-full");
-      d != nullptr && f != nullptr) {
-    struct Figure {
-      const char* name;
-      std::function<std::optional<double>(const RunResult&)> get;
-    };
-    const std::vector<Figure> figures = {
-        {"stored bytes", [](const RunResult& r) { return std::optional<double>(static_cast<double>(r.stored_bytes)); }},
-        {"save p50", [](const RunResult& r) { return std::optional<double>(r.save_all.p50); }},
-        {"save p95", [](const RunResult& r) { return std::optional<double>(r.save_all.p95); }},
-        {"save p99", [](const RunResult& r) { return std::optional<double>(r.save_all.p99); }},
-        {"save last10% p50", [](const RunResult& r) { return std::optional<double>(r.save_last10.p50); }},
-        {"save last10% p95", [](const RunResult& r) { return std::optional<double>(r.save_last10.p95); }},
-        {"save last10% p99", [](const RunResult& r) { return std::optional<double>(r.save_last10.p99); }},
-        {"save CPU", [](const RunResult& r) { return std::optional<double>(r.save_cpu_s); }},
-        {"load warm p50", [](const RunResult& r) { return r.load_warm_us; }},
-        {"load cold p50", [](const RunResult& r) { return r.load_cold_us; }},
-        {"load-by-id p50", [](const RunResult& r) { return r.load_by_id_us; }},
-        {"history", [](const RunResult& r) { return r.history_ms; }},
-        {"peak RSS", [](const RunResult& r) { return std::optional<double>(r.peak_rss_mb); }},
-        {"RSS after saves", [](const RunResult& r) { return std::optional<double>(r.save_rss_mb); }},
-    };
-    TargetCheck t;
-    t.name = "tool_results: every figure, delta / full";
-    t.backend = "sqlite-full";
-    t.want = "<= 1.1x";
-    t.pass = true;
-    std::string worst;
-    for (const auto& fig : figures) {
-      const auto a = fig.get(*d);
-      const auto b = fig.get(*f);
-      if (!a || !b || *b <= 0) continue;
-      const double ratio = *a / *b;
-      if (ratio > t.value) {
-        t.value = ratio;
-        worst = fig.name;
-      }
-      if (ratio > 1.1) {
-        t.pass = false;
-        t.detail += std::string(t.detail.empty() ? "" : "; ") + fig.name + " " + fmt("%.2fx", ratio);
-      }
-    }
-    if (t.detail.empty()) t.detail = "worst: " + worst + " " + fmt("%.2fx", t.value);
-    out.push_back(t);
-  }
-
-  if (const RunResult *d = find(results, "kv_churn", "delta", "sqlite-normal"),
-      *r = find(results, "kv_churn", "raw", "sqlite-normal");
-      d != nullptr && r != nullptr) {
-    out.push_back(ratio_check("kv_churn: save p50, delta / raw insert of the same rows", "sqlite-normal",
-                              d->save_all.p50, r->save_all.p50, false, 2,
-                              "delta " + format_us(d->save_all.p50), "raw " + format_us(r->save_all.p50)));
-  }
-  for (const auto& w : workloads_of(results)) {
-    const RunResult* d = find(results, w, "delta", "postgres");
-    const RunResult* r = find(results, w, "raw", "postgres");
-    if (d == nullptr || r == nullptr) continue;
-    out.push_back(ratio_check(w + ": save p50, delta / raw single-statement insert", "postgres",
-                              d->save_all.p50, r->save_all.p50, false, 1.3,
-                              "delta " + format_us(d->save_all.p50), "raw " + format_us(r->save_all.p50)));
-  }
-  if (const RunResult *d = find(results, "chat", "delta", "sqlite-full"),
-      *a = find(results, "chat", "adk", "sqlite-full");
-      d != nullptr && a != nullptr) {
-    out.push_back(ratio_check("chat: save p50 over the last 10% of steps, adk / delta", "sqlite-full",
-                              a->save_last10.p50, d->save_last10.p50, true, 50,
-                              "adk " + format_us(a->save_last10.p50),
-                              "delta " + format_us(d->save_last10.p50)));
-  }
-  return out;
-}
-
-void print_tables(std::ostream& out, const std::vector<RunResult>& results,
-                  const std::vector<TargetCheck>& targets) {
+void print_tables(std::ostream& out, const std::vector<RunResult>& results) {
   for (const auto& w : workloads_of(results)) {
     const RunResult* any = nullptr;
     for (const auto& r : results) {
@@ -221,16 +93,6 @@ void print_tables(std::ostream& out, const std::vector<RunResult>& results,
                     opt_us(r.load_by_id_us).c_str(),
                     r.history_ms ? format_us(*r.history_ms * 1000).c_str() : "-", r.peak_rss_mb,
                     r.cpu_total_s);
-      out << line;
-    }
-  }
-  if (!targets.empty()) {
-    out << "\n== targets (issue 5)\n";
-    for (const auto& t : targets) {
-      char line[512];
-      std::snprintf(line, sizeof line, "%-4s %-72s %-13s want %-7s got %7.2fx  (%s)\n",
-                    t.pass ? "PASS" : "MISS", t.name.c_str(), t.backend.c_str(), t.want.c_str(),
-                    t.value, t.detail.c_str());
       out << line;
     }
   }
@@ -300,8 +162,7 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& results) {
   }
 }
 
-Json to_json(const std::vector<RunResult>& results, const std::vector<TargetCheck>& targets,
-             const Json& context) {
+Json to_json(const std::vector<RunResult>& results, const Json& context) {
   Json j = context;
   Json rs = Json::array();
   for (const auto& r : results) {
@@ -310,12 +171,6 @@ Json to_json(const std::vector<RunResult>& results, const std::vector<TargetChec
     rs.push_back(std::move(one));
   }
   j["results"] = std::move(rs);
-  Json ts = Json::array();
-  for (const auto& t : targets) {
-    ts.push_back(Json{{"name", t.name}, {"backend", t.backend}, {"want", t.want},
-                      {"value", t.value}, {"pass", t.pass}, {"detail", t.detail}});
-  }
-  j["targets"] = std::move(ts);
   return j;
 }
 

@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "adk_baseline.hpp"
+#include "baseline.hpp"
 #include "deltackpt/backends/memory.hpp"
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/config.hpp"
@@ -55,7 +55,8 @@ double cpu_seconds() {
 
 std::uint64_t text_hash(const std::string& text) { return std::hash<std::string>{}(text); }
 
-// The state with its top-level keys sorted: what adk-graph's HashMap keeps.
+// The state with its top-level keys sorted: what a baseline that does not keep
+// key order (adk-graph's HashMap) can be compared on.
 std::uint64_t unordered_hash(const Json& state) {
   std::vector<std::string> keys;
   for (auto it = state.begin(); it != state.end(); ++it) keys.push_back(it.key());
@@ -171,7 +172,7 @@ class Storage {
 // What the bench remembers of the saved states to check loads against.
 struct Expected {
   std::vector<std::uint64_t> hash;            // of state.dump(), every step
-  std::vector<std::uint64_t> unordered;       // adk only: top-level keys sorted
+  std::vector<std::uint64_t> unordered;       // baselines without key order: keys sorted
   std::vector<std::int64_t> state_bytes;      // every step
   std::map<std::size_t, Json> kept;           // the by-id targets and the last step
   std::vector<std::size_t> by_id_targets;
@@ -179,7 +180,9 @@ struct Expected {
 
 class Runner {
  public:
-  explicit Runner(const RunSpec& spec) : spec_(spec), n_(static_cast<std::size_t>(spec.steps)) {
+  // `baseline`: the strategy's, when it is one (else nullptr).
+  Runner(const RunSpec& spec, const Baseline* baseline)
+      : spec_(spec), baseline_(baseline), n_(static_cast<std::size_t>(spec.steps)) {
     if (spec.steps < 1) throw std::invalid_argument("--steps must be at least 1");
     options_.full_snapshot_interval = spec.interval;
     options_.replay_budget = spec.budget;
@@ -196,7 +199,7 @@ class Runner {
     const std::string& s = spec_.strategy;
     if (s == "raw") {
       run_raw(storage, r);
-    } else if (s == "full" || s == "delta" || s == "adk") {
+    } else if (s == "full" || s == "delta" || baseline_ != nullptr) {
       run_checkpointer(storage, r);
     } else {
       throw std::invalid_argument("unknown strategy " + s);
@@ -236,7 +239,7 @@ class Runner {
       const std::string text = state.dump();
       expected_.hash.push_back(text_hash(text));
       expected_.state_bytes.push_back(static_cast<std::int64_t>(text.size()));
-      if (spec_.strategy == "adk") expected_.unordered.push_back(unordered_hash(state));
+      if (any_key_order()) expected_.unordered.push_back(unordered_hash(state));
       const bool keep = i + 1 == n_ || std::find(expected_.by_id_targets.begin(),
                                                  expected_.by_id_targets.end(),
                                                  i) != expected_.by_id_targets.end();
@@ -276,13 +279,16 @@ class Runner {
     save_rss_mb_ = static_cast<double>(usage.ru_maxrss) / 1024.0;
   }
 
+  // Whether loads may return the top-level keys in another order.
+  bool any_key_order() const { return baseline_ != nullptr && !baseline_->keeps_key_order; }
+
   bool same_state(const Json& got, std::size_t step) const {
     const auto it = expected_.kept.find(step);
     if (it == expected_.kept.end()) return false;
     // Judged by the exact text, not by the library's own comparison (which
     // is what a round trip must be able to catch).
     if (got.dump() == it->second.dump()) return true;
-    return spec_.strategy == "adk" && same_state_unordered(got, it->second);
+    return any_key_order() && unordered_hash(got) == unordered_hash(it->second);
   }
 
   void check_latest(const std::optional<Checkpoint>& got, const char* what) {
@@ -298,7 +304,7 @@ class Runner {
     for (std::size_t i = 0; i < n_; ++i) {
       const bool ok = all[i].step == static_cast<std::int64_t>(i) &&
                       (text_hash(all[i].state.dump()) == expected_.hash[i] ||
-                       (spec_.strategy == "adk" && unordered_hash(all[i].state) == expected_.unordered[i]));
+                       (any_key_order() && unordered_hash(all[i].state) == expected_.unordered[i]));
       if (!ok) mismatch("history state of step " + std::to_string(i) + " differs");
     }
     ++verified_loads_;
@@ -314,8 +320,9 @@ class Runner {
   void measure_loads(RunResult& r, const Loader& warm, const std::function<Loader()>& open_cold,
                      bool timed) {
     const int reps = timed ? std::max(spec_.load_reps, 1) : 1;
-    // Slow loads (adk lists the whole thread) stop after kMinReps once they
-    // have taken kRepBudgetS: enough for a median, and the bench stays quick.
+    // Slow loads (a baseline that lists the whole thread) stop after kMinReps
+    // once they have taken kRepBudgetS: enough for a median, and the bench
+    // stays quick.
     const auto enough = [&](const std::vector<double>& t) {
       const double spent = std::accumulate(t.begin(), t.end(), 0.0) * 1e-6;
       return static_cast<int>(t.size()) >= reps ||
@@ -386,10 +393,10 @@ class Runner {
                   [&cp] { return cp.history(kThread); }};
   }
 
-  static Loader loader_of(AdkCheckpointer& adk) {
-    return Loader{[&adk] { return adk.load(kThread); },
-                  [&adk](const std::string& id) { return adk.load_by_id(id); },
-                  [&adk] { return adk.history(kThread); }};
+  static Loader loader_of(BaselineCheckpointer& baseline) {
+    return Loader{[&baseline] { return baseline.load(kThread); },
+                  [&baseline](const std::string& id) { return baseline.load_by_id(id); },
+                  [&baseline] { return baseline.history(kThread); }};
   }
 
   std::unique_ptr<DeltaCheckpointer> open_strategy(Storage& storage) {
@@ -401,10 +408,10 @@ class Runner {
     std::vector<RowHeader> headers;
     {
       std::unique_ptr<DeltaCheckpointer> cp = open_strategy(storage);
-      std::unique_ptr<AdkCheckpointer> adk;
-      if (spec_.strategy == "adk") adk = std::make_unique<AdkCheckpointer>(cp->row_store());
-      if (adk) {
-        timed_saves([&](const Checkpoint& c, std::size_t) { return adk->save(c); }, true);
+      std::unique_ptr<BaselineCheckpointer> baseline;
+      if (baseline_ != nullptr) baseline = baseline_->open(cp->row_store());
+      if (baseline) {
+        timed_saves([&](const Checkpoint& c, std::size_t) { return baseline->save(c); }, true);
       } else {
         timed_saves([&](const Checkpoint& c, std::size_t) { return cp->save(c); }, true);
       }
@@ -412,23 +419,18 @@ class Runner {
       // Cold loaders: a freshly opened checkpointer each, kept alive by the lambdas.
       const auto open_cold = [&]() -> Loader {
         auto fresh = std::shared_ptr<DeltaCheckpointer>(open_strategy(storage));
-        if (spec_.strategy == "adk") {
-          auto fresh_adk = std::make_shared<AdkCheckpointer>(fresh->row_store());
-          return Loader{[fresh, fresh_adk] { return fresh_adk->load(kThread); },
-                        [fresh, fresh_adk](const std::string& id) { return fresh_adk->load_by_id(id); },
-                        [fresh, fresh_adk] { return fresh_adk->history(kThread); }};
+        if (baseline_ != nullptr) {
+          std::shared_ptr<BaselineCheckpointer> fresh_baseline = baseline_->open(fresh->row_store());
+          return Loader{[fresh, fresh_baseline] { return fresh_baseline->load(kThread); },
+                        [fresh, fresh_baseline](const std::string& id) { return fresh_baseline->load_by_id(id); },
+                        [fresh, fresh_baseline] { return fresh_baseline->history(kThread); }};
         }
         return Loader{[fresh] { return fresh->load(kThread); },
                       [fresh](const std::string& id) { return fresh->load_by_id(id); },
                       [fresh] { return fresh->history(kThread); }};
       };
-      if (adk) {
-        const auto& p = adk->profile();
-        r.extra["adk_save_profile_s"] = Json{{"read", p.read_s},     {"parse", p.parse_s},
-                                             {"rebuild", p.rebuild_s}, {"diff", p.diff_s},
-                                             {"write", p.write_s},   {"bytes_read", p.bytes_read}};
-      }
-      measure_loads(r, adk ? loader_of(*adk) : loader_of(*cp), open_cold, true);
+      if (baseline) r.extra = baseline->extra();
+      measure_loads(r, baseline ? loader_of(*baseline) : loader_of(*cp), open_cold, true);
       headers = cp->row_store().headers(kThread, "", 0);
     }
     account_rows(r, headers);
@@ -480,7 +482,7 @@ class Runner {
       const std::int64_t b = h.payload_size + static_cast<std::int64_t>(h.metadata.size());
       bytes[h.checkpoint_id] = b;
       r.row_bytes += b;
-      const bool delta = spec_.strategy == "adk" ? AdkCheckpointer::is_delta_row(h) : h.kind == RowKind::kDelta;
+      const bool delta = baseline_ != nullptr ? baseline_->is_delta_row(h) : h.kind == RowKind::kDelta;
       ++(delta ? r.delta_rows : r.full_rows);
       r.max_depth = std::max(r.max_depth, h.depth);
     }
@@ -495,7 +497,7 @@ class Runner {
       all_rows += h.payload_size + static_cast<std::int64_t>(h.metadata.size());
       std::int64_t c = h.payload_size;
       if (h.kind == RowKind::kDelta) c += chain.at(h.parent_id);
-      if (spec_.strategy == "adk") c = all_rows;  // adk lists the whole thread
+      if (baseline_ != nullptr && baseline_->loads_whole_thread) c = all_rows;
       chain[h.checkpoint_id] = c;
       sum += static_cast<double>(c);
     }
@@ -526,6 +528,7 @@ class Runner {
   }
 
   const RunSpec& spec_;
+  const Baseline* const baseline_;
   const std::size_t n_;
   DeltaOptions options_;
   Expected expected_;
@@ -539,9 +542,18 @@ class Runner {
 
 }  // namespace
 
-RunResult run_one(const RunSpec& spec) {
+std::vector<std::string> strategies(const std::vector<Baseline>& baselines) {
+  std::vector<std::string> out = {"full"};
+  for (const auto& b : baselines) out.push_back(b.strategy);
+  out.insert(out.end(), {"delta", "raw"});
+  return out;
+}
+
+RunResult run_one(const RunSpec& spec, const std::vector<Baseline>& baselines) {
   try {
-    Runner runner(spec);
+    const auto it = std::find_if(baselines.begin(), baselines.end(),
+                                 [&](const Baseline& b) { return b.strategy == spec.strategy; });
+    Runner runner(spec, it != baselines.end() ? &*it : nullptr);
     return runner.run();
   } catch (const std::exception& e) {
     RunResult r;

@@ -5,13 +5,13 @@
 #   libdeltackpt.so.X.Y     `deltackpt_shared` (deltackpt::deltackpt_shared),
 #                           made of the same objects, built with hidden
 #                           visibility: only DELTACKPT_EXPORT is exported
-#   lib/cmake/deltackpt/    find_package(deltackpt CONFIG) -> deltackpt::deltackpt
+#   lib/cmake/deltackpt/    find_package(deltackpt CONFIG): deltackpt::deltackpt
+#                           (the static library, as in the build tree),
+#                           deltackpt::deltackpt_static, deltackpt::deltackpt_shared
 #   lib/pkgconfig/deltackpt.pc
+# DELTACKPT_BUILD_SHARED and DELTACKPT_INSTALL are declared in CMakeLists.txt.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
-
-option(DELTACKPT_BUILD_SHARED "Build libdeltackpt.so besides libdeltackpt.a" ON)
-option(DELTACKPT_INSTALL "Generate the install rules" ${PROJECT_IS_TOP_LEVEL})
 
 # While the version is 0.x a minor release may break the ABI, so the soname
 # carries major.minor (libdeltackpt.so.0.1); from 1.0 on, the major only.

@@ -1,6 +1,7 @@
-// A C++ program using the installed deltackpt: saves, resumes, travels back,
-// and catches the library's exceptions by type (so their type information
-// must be exported from the shared library).
+// A C++ program using deltackpt, installed or built in its own tree: saves,
+// resumes, travels back, reopens a SQLite file, and catches the library's
+// exceptions by type (so their type information must be exported from the
+// shared library).
 #include <cstdio>
 #include <string>
 
@@ -47,10 +48,23 @@ static int exercise(const char* url) {
   return failures;
 }
 
-int main() {
+// A store opened afresh on the file `exercise` wrote: the head is the fork.
+static int reopen(const std::string& url) {
+  const auto latest = deltackpt::open(url)->load("run-42");
+  return check(latest && deltackpt::same_value(latest->state, Json{{"fork", true}}),
+               "a reopened SQLite file loads the head");
+}
+
+// argv[1], when given: a SQLite file to create (it must not exist yet).
+int main(int argc, char** argv) {
   int failures = check(std::string(DELTACKPT_VERSION).size() > 0, "config.hpp is installed");
   failures += exercise("memory:");
   failures += exercise("sqlite::memory:");
+  if (argc > 1) {
+    const std::string url = std::string("sqlite:") + argv[1];
+    failures += exercise(url.c_str());
+    failures += reopen(url);
+  }
   if (failures == 0) std::printf("consumer_cpp ok (deltackpt %s)\n", DELTACKPT_VERSION);
   return failures == 0 ? 0 : 1;
 }

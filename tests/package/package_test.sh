@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Installs the build into a fresh prefix, checks what was installed (files,
-# soname, exported symbols), then builds tests/package/ against it and runs
-# it: through find_package and through pkg-config, each with the shared and
-# the static library, in C++ and in C.
+# Builds tests/package/, a consumer project, against deltackpt and runs it,
+# in one of two modes:
 #
-# Usage: package_test.sh BUILD_DIR WORK_DIR C_COMPILER CXX_COMPILER GENERATOR
-#                        SOVERSION VERSION [SANITIZE]
-# SANITIZE (e.g. address,undefined): the library was built with these
+#   package_test.sh install BUILD_DIR WORK_DIR C_COMPILER CXX_COMPILER GENERATOR
+#                           SOVERSION VERSION [SANITIZE]
+#     Installs the build into a fresh prefix, checks what was installed
+#     (files, soname, exported symbols), then builds the consumer against it:
+#     through find_package and through pkg-config, each with the shared and
+#     the static library, in C++ and in C.
+#
+#   package_test.sh add-subdirectory SOURCE_DIR WORK_DIR C_COMPILER CXX_COMPILER
+#                                    GENERATOR WITH_POSTGRES [SANITIZE]
+#     Builds the consumer with add_subdirectory(SOURCE_DIR), as a project that
+#     vendors deltackpt would, and checks that embedding builds the library
+#     and nothing else by default (no CLI, tests or bench, no build type or
+#     compiler launcher imposed).
+#
+# SANITIZE (e.g. address,undefined): the library is built with these
 # sanitizers, so consumers are built with them too.
 set -euo pipefail
-build=$1 work=$2 cc=$3 cxx=$4 generator=$5 soversion=$6 version=$7 sanitize=${8:-}
+mode=$1; shift
+case "$mode" in
+  install) build=$1 work=$2 cc=$3 cxx=$4 generator=$5 soversion=$6 version=$7 sanitize=${8:-} ;;
+  add-subdirectory) source=$1 work=$2 cc=$3 cxx=$4 generator=$5 with_postgres=$6 sanitize=${7:-} ;;
+  *) echo "package_test: unknown mode '$mode' (install or add-subdirectory)" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 
 fail() { echo "package_test: FAILED: $*" >&2; exit 1; }
@@ -18,8 +33,57 @@ step() { echo "== $*"; }
 flags=()
 if [ -n "$sanitize" ]; then flags=(-fsanitize="$sanitize" -fno-omit-frame-pointer); fi
 
+run() {  # run NAME PROGRAM [ARGS...]: runs it, expects "ok" on stdout
+  local name=$1 out
+  shift
+  out=$("$@") || fail "$name exited with $?"
+  echo "$out"
+  case "$out" in *ok*) ;; *) fail "$name printed no ok" ;; esac
+}
+
+needs_shared() {  # needs_shared PROGRAM yes|no
+  if readelf -d "$1" | grep -q "NEEDED.*libdeltackpt\.so"; then
+    [ "$2" = yes ] || fail "$1 links libdeltackpt.so, expected the static library"
+  else
+    [ "$2" = no ] || fail "$1 does not link libdeltackpt.so"
+  fi
+}
+
+consumer() {  # consumer DIR SHARED(yes|no) [CMAKE ARGS...]: configures, builds and runs it
+  local dir=$1 shared=$2 p
+  shift 2
+  cmake -S "$here" -B "$dir" -G "$generator" \
+        -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
+        -DCMAKE_C_FLAGS="${flags[*]:-}" -DCMAKE_CXX_FLAGS="${flags[*]:-}" "$@" > "$dir.log" 2>&1 \
+    || { cat "$dir.log"; fail "configuring the consumer in $dir"; }
+  cmake --build "$dir" >> "$dir.log" 2>&1 || { cat "$dir.log"; fail "building the consumer in $dir"; }
+  for p in consumer_cpp consumer_c; do
+    needs_shared "$dir/$p" "$shared"
+  done
+  rm -f "$dir/agent.db" "$dir/agent.db-wal" "$dir/agent.db-shm"
+  run "$dir: consumer_cpp" "$dir/consumer_cpp" "$dir/agent.db"
+  run "$dir: consumer_c" "$dir/consumer_c"
+}
+
 rm -rf "$work"
 mkdir -p "$work"
+
+if [ "$mode" = add-subdirectory ]; then
+  step "add_subdirectory($source), no build type given"
+  dir=$work/add-subdirectory
+  launcher=()
+  if command -v ccache > /dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+  consumer "$dir" no -DDELTACKPT_SOURCE_DIR="$source" -DDELTACKPT_WITH_POSTGRES="$with_postgres" \
+           -DDELTACKPT_SANITIZE="$sanitize" "${launcher[@]}"
+  grep -qx 'CMAKE_BUILD_TYPE:STRING=' "$dir/CMakeCache.txt" \
+    || fail "add_subdirectory(deltackpt) changed CMAKE_BUILD_TYPE: $(grep '^CMAKE_BUILD_TYPE' "$dir/CMakeCache.txt")"
+  for f in deltackpt/deltackpt deltackpt/bench deltackpt/tests deltackpt/workloads; do
+    [ ! -e "$dir/$f" ] || fail "add_subdirectory(deltackpt) built $f"
+  done
+  echo "package_test: all passed"
+  exit 0
+fi
+
 prefix=$work/prefix
 step "cmake --install $build --prefix $prefix"
 cmake --install "$build" --prefix "$prefix" > "$work/install.log"
@@ -61,39 +125,11 @@ if grep -E '^(deltackpt::detail::|nlohmann::|dtl::|sqlite3|LZ4)' "$work/symbols.
 fi
 echo "$(wc -l < "$work/symbols.txt") symbols exported"
 
-run() {  # run NAME PROGRAM: runs it, expects "ok" on stdout
-  local out
-  out=$("$2") || fail "$1 exited with $?"
-  echo "$out"
-  case "$out" in *ok*) ;; *) fail "$1 printed no ok" ;; esac
-}
-
-needs_shared() {  # needs_shared PROGRAM yes|no
-  if readelf -d "$1" | grep -q "NEEDED.*libdeltackpt\.so"; then
-    [ "$2" = yes ] || fail "$1 links libdeltackpt.so, expected the static library"
-  else
-    [ "$2" = no ] || fail "$1 does not link libdeltackpt.so"
-  fi
-}
-
-for kind in shared static; do
-  step "find_package, $kind"
-  use_static=OFF
-  [ $kind = static ] && use_static=ON
-  dir=$work/find-$kind
-  cmake -S "$here" -B "$dir" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-        -DCMAKE_C_FLAGS="${flags[*]:-}" -DCMAKE_CXX_FLAGS="${flags[*]:-}" \
-        -DCMAKE_PREFIX_PATH="$prefix" -DDELTACKPT_USE_STATIC_LIBS=$use_static > "$dir.log" 2>&1 \
-    || { cat "$dir.log"; fail "configuring the consumer ($kind)"; }
-  cmake --build "$dir" >> "$dir.log" 2>&1 || { cat "$dir.log"; fail "building the consumer ($kind)"; }
-  expect=yes
-  [ $kind = static ] && expect=no
-  for p in consumer_cpp consumer_c; do
-    needs_shared "$dir/$p" $expect
-    run "find_package $kind $p" "$dir/$p"
-  done
-done
+step "find_package, shared (deltackpt::deltackpt_shared)"
+consumer "$work/find-shared" yes -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$prefix" \
+         -DDELTACKPT_CONSUMER_TARGET=deltackpt::deltackpt_shared
+step "find_package, static (deltackpt::deltackpt)"
+consumer "$work/find-static" no -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$prefix"
 
 export PKG_CONFIG_PATH=$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 step "pkg-config: $(pkg-config --modversion deltackpt)"

@@ -2,9 +2,12 @@
 #include "adk_baseline.hpp"
 
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 
-namespace deltackpt::bench {
+#include "compare.hpp"
+
+namespace deltackpt::bench::compare {
 namespace {
 
 constexpr const char* kType = "__delta_ckpt_type";
@@ -58,15 +61,6 @@ void adk_map_apply(Json& state, const Json& delta) {
     const Json& values = delta.at(part);
     for (auto it = values.begin(); it != values.end(); ++it) state[it.key()] = it.value();
   }
-}
-
-bool same_state_unordered(const Json& a, const Json& b) {
-  if (!a.is_object() || !b.is_object() || a.size() != b.size()) return false;
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    const auto found = b.find(it.key());
-    if (found == b.end() || !same_value(it.value(), *found)) return false;
-  }
-  return true;
 }
 
 AdkCheckpointer::AdkCheckpointer(RowStore& store, std::int64_t full_snapshot_interval)
@@ -240,4 +234,21 @@ std::vector<Checkpoint> AdkCheckpointer::history(std::string_view thread_id) {
   return out;
 }
 
-}  // namespace deltackpt::bench
+Json AdkCheckpointer::extra() const {
+  const Profile& p = profile_;
+  return Json{{"adk_save_profile_s", Json{{"read", p.read_s},     {"parse", p.parse_s},
+                                          {"rebuild", p.rebuild_s}, {"diff", p.diff_s},
+                                          {"write", p.write_s},   {"bytes_read", p.bytes_read}}}};
+}
+
+std::vector<Baseline> baselines() {
+  Baseline adk;
+  adk.strategy = "adk";
+  adk.open = [](RowStore& store) { return std::make_unique<AdkCheckpointer>(store); };
+  adk.is_delta_row = &AdkCheckpointer::is_delta_row;
+  adk.keeps_key_order = false;   // adk-graph's states are HashMaps
+  adk.loads_whole_thread = true;  // every load lists the thread
+  return {adk};
+}
+
+}  // namespace deltackpt::bench::compare

@@ -1,5 +1,6 @@
 // The `adk` strategy: adk-graph's DeltaCheckpointer algorithm, re-implemented
-// on deltackpt's RowStore so it runs against the same backends. Bench only.
+// on deltackpt's RowStore so it runs against the same backends: the bench's
+// baseline (compare.hpp's baselines()).
 //
 // What adk-graph (crate adk-graph, src/delta.rs, DeltaConfig default 10) does,
 // and what this class does the same way:
@@ -30,7 +31,7 @@
 // state for every delta it applies and re-deserializes each delta from a
 // serde Value), there is no async runtime or HashMap<->Value conversion, and
 // rows are read by deltackpt's prepared statements. adk-graph keeps states as
-// HashMaps, so top-level key order is not preserved; see same_state_unordered.
+// HashMaps, so top-level key order is not preserved (Baseline::keeps_key_order).
 #pragma once
 
 #include <cstdint>
@@ -39,33 +40,32 @@
 #include <string_view>
 #include <vector>
 
+#include "baseline.hpp"
 #include "deltackpt/checkpoint.hpp"
 #include "deltackpt/row_store.hpp"
 
-namespace deltackpt::bench {
+namespace deltackpt::bench::compare {
 
 // MapDelta of two objects' top-level keys, as adk-graph computes it.
 Json adk_map_diff(const Json& from, const Json& to);
 // Applies a MapDelta in adk-graph's order: removed, then added, then modified.
 void adk_map_apply(Json& state, const Json& delta);
 
-// The same top-level keys with the same values (same_value), in any order:
-// what adk-graph's HashMap states can promise.
-bool same_state_unordered(const Json& a, const Json& b);
-
 // Not thread-safe (the bench uses one thread).
-class AdkCheckpointer {
+class AdkCheckpointer final : public BaselineCheckpointer {
  public:
   // `store` must outlive this object.
   explicit AdkCheckpointer(RowStore& store, std::int64_t full_snapshot_interval = 10);
 
   // Returns the new checkpoint's id.
-  std::string save(const Checkpoint& cp);
-  std::optional<Checkpoint> load(std::string_view thread_id);
-  std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id);
+  std::string save(const Checkpoint& cp) override;
+  std::optional<Checkpoint> load(std::string_view thread_id) override;
+  std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
   // Not an adk-graph call (it has none): every state of the thread, oldest
   // first, from one listing and one forward pass.
-  std::vector<Checkpoint> history(std::string_view thread_id);
+  std::vector<Checkpoint> history(std::string_view thread_id) override;
+  // {"adk_save_profile_s": the Profile below}.
+  Json extra() const override;
 
   // True for rows this class stored as adk delta records.
   static bool is_delta_row(const RowHeader& header);
@@ -79,7 +79,6 @@ class AdkCheckpointer {
     double write_s = 0;    // serializing and inserting the row
     std::int64_t bytes_read = 0;  // payload + metadata bytes listed
   };
-  const Profile& profile() const noexcept { return profile_; }
 
  private:
   struct Listed {
@@ -98,4 +97,4 @@ class AdkCheckpointer {
   bool profiling_ = false;  // only inside save()
 };
 
-}  // namespace deltackpt::bench
+}  // namespace deltackpt::bench::compare
