@@ -60,6 +60,15 @@ expect_exit 0 "$cli" threads "$db" --json
 [ "$(python3 -c 'import json,sys; print(sorted(t["thread_id"] for t in json.load(sys.stdin)))' <<< "$out")" == "['chat', 'plan']" ] && ok || fail "threads --json"
 expect_exit 0 "$cli" list "$db" --thread chat --limit 3 --json
 [ "$(python3 -c 'import json,sys; print([c["step"] for c in json.load(sys.stdin)])' <<< "$out")" == "[59, 58, 57]" ] && ok || fail "list --json"
+# The same document the C API returns: thread_id, and null for no parent.
+expect_exit 0 "$cli" list "$db" --thread chat --json
+python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+assert all(r["thread_id"] == "chat" for r in rows), rows[0]
+assert rows[-1]["step"] == 0 and rows[-1]["parent_id"] is None, rows[-1]
+assert rows[0]["parent_id"] == rows[1]["checkpoint_id"], rows[:2]
+' <<< "$out" && ok || fail "list --json fields"
 expect_exit 0 "$cli" stats "$db" --thread chat --json
 ratio=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["total"]["ratio"]))' <<< "$out")
 [ "$ratio" -ge 5 ] && ok || fail "chat ratio $ratio < 5"
@@ -86,8 +95,10 @@ expect_exit 0 "$cli" ingest "$db" --thread bad --jsonl "$tmp/bad.jsonl" --contin
 [ "$(sqlite3 "$db" "SELECT group_concat(step) FROM checkpoints WHERE thread_id = 'bad'")" == "0,1,3" ] && ok || fail "--continue steps"
 
 # prune keeps the newest and everything they need.
+expect_exit 0 "$cli" prune "$db" --thread plan --keep-last 7 --json
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["removed"] == 33 and r["rewritten"] >= 0, r' <<< "$out" && ok || fail "prune --json"
 expect_exit 0 "$cli" prune "$db" --thread plan --keep-last 7
-expect_contains "$out" "removed 33" "prune count"
+expect_contains "$out" "removed 0" "prune again removes nothing"
 expect_exit 0 "$cli" verify "$db" --thread plan
 expect_exit 0 "$cli" show "$db" --thread plan --step 33 --compact
 [ "$out" == "$(sed -n 34p "$tmp/plan.jsonl")" ] && ok || fail "pruned thread step 33"
