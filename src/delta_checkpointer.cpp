@@ -121,6 +121,10 @@ struct DeltaCheckpointer::Impl {
     const auto it = heads.find(std::string(thread_id));
     return it == heads.end() ? std::string() : it->second;
   }
+  // True when cp.checkpoint_id is stored exactly as `cp` would store it (a
+  // retry of a save that succeeded); Conflict when it is stored otherwise;
+  // false when it is not stored.
+  bool saved_before(const Checkpoint& cp, const SaveOptions& options, const std::string& where);
   // True when the thread's head is no longer `expected` (a Conflict came
   // from a moved head, not from a duplicate id).
   bool head_moved(const std::string& thread_id, const std::string& expected) {
@@ -205,12 +209,32 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
       throw InvalidArgument(where + ": a pending node name is not valid UTF-8");
     }
   }
+  if (options.root && (options.fork || !cp.parent_id.empty())) {
+    throw InvalidArgument(where + ": a root has no parent_id and is not a fork");
+  }
   if (options.fork && cp.parent_id.empty()) {
     throw InvalidArgument(where + ": a fork needs a parent_id");
   }
   const std::string id = cp.checkpoint_id.empty() ? new_checkpoint_id() : cp.checkpoint_id;
   const Timestamp created = cp.created_at == Timestamp{} ? now() : cp.created_at;
 
+  // Every insert below may find the id taken: by this very checkpoint (a
+  // retry whose acknowledgement was lost: success) or by another (Conflict).
+  const auto insert = [&](Impl::BuiltRow& built, InsertMode mode) {
+    try {
+      s.store.insert(built.row, mode);
+    } catch (const Conflict&) {
+      if (!cp.checkpoint_id.empty() && s.saved_before(cp, options, where)) return false;
+      throw;
+    }
+    s.committed(cp, built);
+    return true;
+  };
+  if (options.root) {
+    Impl::BuiltRow root = s.build_full_row(cp, id, created, s.validated_state_bytes(cp, where), "");
+    insert(root, InsertMode::kFork);
+    return id;
+  }
   // An implicit parent means "the latest at save time". A full row lets the
   // store pick the head inside its transaction, so it cannot lose a race; a
   // delta needs its parent's state first, so when another writer moves the
@@ -219,8 +243,7 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
   const bool implicit_parent = cp.parent_id.empty();
   const auto append_full_row = [&](std::size_t state_bytes) {
     Impl::BuiltRow full = s.build_full_row(cp, id, created, state_bytes, "");
-    s.store.insert(full.row, InsertMode::kAppend);
-    s.committed(cp, full);
+    insert(full, InsertMode::kAppend);
     return id;
   };
   if (!s.policy.writes_deltas() && implicit_parent) return append_full_row(s.validated_state_bytes(cp, where));
@@ -229,15 +252,39 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
     Impl::BuiltRow built = s.build_row(cp, id, created, parent, where);
     if (built.delta) s.check_delta(cp, built, *parent, where);
     try {
-      s.store.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+      insert(built, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
       if (!implicit_parent || !s.head_moved(cp.thread_id, built.row.header.parent_id)) throw;
       if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
       return append_full_row(static_cast<std::size_t>(built.row.header.state_size));
     }
-    s.committed(cp, built);
     return id;
   }
+}
+
+bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptions& options,
+                                           const std::string& where) {
+  const auto h = store.header(cp.checkpoint_id);
+  if (!h) return false;
+  // Exactly as saved: every column the caller chose, and the state to the
+  // byte of its JSON text (which tells 1 from 1.0 and keeps key order).
+  const bool parent_as_asked = options.root ? h->parent_id.empty()
+                               : cp.parent_id.empty() ? true
+                                                      : h->parent_id == cp.parent_id;
+  bool same = h->thread_id == cp.thread_id && parent_as_asked && h->step == cp.step &&
+              h->metadata == cp.metadata.dump() && h->pending_nodes == pending_to_text(cp.pending_nodes) &&
+              (cp.created_at == Timestamp{} || h->created_at == cp.created_at);
+  if (same) {
+    const std::string text = cp.state.dump();
+    same = h->state_size == static_cast<std::int64_t>(text.size()) &&
+           rebuild(store.chain(cp.checkpoint_id), cp.checkpoint_id).state->dump() == text;
+  }
+  if (!same) {
+    throw Conflict(where + ": checkpoint " + cp.checkpoint_id +
+                   " exists with other content (a checkpoint is never overwritten: later rows may be "
+                   "deltas against its state)");
+  }
+  return true;
 }
 
 void DeltaCheckpointer::Impl::check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent,
@@ -441,6 +488,14 @@ std::optional<Checkpoint> DeltaCheckpointer::load_by_id(std::string_view checkpo
   // diffs against (a fork from this one reads its chain once when it saves).
   CachedState rebuilt = s.rebuild(chain, checkpoint_id);
   return to_checkpoint(chain.back().header, take_state(std::move(rebuilt.state)), s.limits());
+}
+
+std::optional<CheckpointInfo> DeltaCheckpointer::info(std::string_view checkpoint_id) {
+  Impl& s = *impl_;
+  check_id(checkpoint_id, "checkpoint_id", s.limits(), false);
+  const auto header = s.store.header(checkpoint_id);
+  if (!header) return std::nullopt;
+  return to_info(*header, s.limits());
 }
 
 std::vector<CheckpointInfo> DeltaCheckpointer::list(std::string_view thread_id, const ListOptions& options) {

@@ -115,6 +115,13 @@ def main():
             pass
         check(store.load_by_id("no-such-id") is None and store.load("no-such-thread") is None,
               "absence is None")
+        check(store.info("no-such-id") is None, "info of an unknown id is None")
+        root = store.save({"thread_id": "demo", "checkpoint_id": "root-1", "state": {"fresh": True}}, root=True)
+        check(store.save({"thread_id": "demo", "checkpoint_id": "root-1", "state": {"fresh": True}}) == root,
+              "the same save again is a retry")
+        head = store.info(root)
+        check(head is not None and head["parent_id"] is None and store.load("demo")["checkpoint_id"] == root,
+              "a root has no parent and is the latest")
         check(store.prune("demo", keep_last=100) == {"removed": 0, "rewritten": 0}, "prune keeps")
         check(store.remove_thread("other") == 0, "remove an unknown thread")
 

@@ -75,6 +75,7 @@ class InternalError(DeltackptError):
 _ERRORS = {1: InvalidArgument, 2: NotFound, 3: Conflict, 4: Corruption, 5: StorageError,
            6: SchemaError, 7: OutOfMemory, 8: InternalError}
 SAVE_FORK = 1
+SAVE_ROOT = 2
 
 _libraries = {}
 
@@ -101,6 +102,7 @@ def load_library(path=None):
         "deltackpt_save": (ctypes.c_int, [store_p, ctypes.c_char_p, ctypes.c_uint, c_char_pp]),
         "deltackpt_load": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_load_by_id": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
+        "deltackpt_info": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_list": (ctypes.c_int, [store_p, ctypes.c_char_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_history": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_threads": (ctypes.c_int, [store_p, c_char_pp]),
@@ -183,16 +185,18 @@ class Store:
         finally:
             self._lib.deltackpt_free(out)
 
-    def save(self, checkpoint, fork=False):
+    def save(self, checkpoint, fork=False, root=False):
         """Saves a checkpoint dict (thread_id required; state, step,
         parent_id, checkpoint_id, metadata, pending_nodes, created_at
         optional) and returns its id. fork=True allows any earlier parent_id
-        (time travel): the new checkpoint starts a branch."""
+        (time travel): the new checkpoint starts a branch. root=True saves a
+        checkpoint with no parent in a thread that has some. Saving an id
+        again with the same content is a successful retry."""
         if self._handle is None:
             raise ValueError("the store is closed")
         out = ctypes.c_void_p()
-        status = self._lib.deltackpt_save(self._handle, _json_arg(checkpoint), SAVE_FORK if fork else 0,
-                                          ctypes.byref(out))
+        flags = (SAVE_FORK if fork else 0) | (SAVE_ROOT if root else 0)
+        status = self._lib.deltackpt_save(self._handle, _json_arg(checkpoint), flags, ctypes.byref(out))
         try:
             self._check(status)
             return ctypes.string_at(out.value).decode("utf-8")
@@ -206,6 +210,10 @@ class Store:
     def load_by_id(self, checkpoint_id):
         """The checkpoint with this id, or None."""
         return self._call_json(self._lib.deltackpt_load_by_id, _text(checkpoint_id))
+
+    def info(self, checkpoint_id):
+        """The checkpoint's header without its state (one lookup), or None."""
+        return self._call_json(self._lib.deltackpt_info, _text(checkpoint_id))
 
     def list(self, thread_id, limit=0, before=None, metadata_filter=None):
         """Headers (no state) of the thread's checkpoints, newest first."""

@@ -73,6 +73,7 @@ enum {
 
 /* Flags of deltackpt_save(). */
 #define DELTACKPT_SAVE_FORK 1u /* parent_id may be any checkpoint of the thread (time travel) */
+#define DELTACKPT_SAVE_ROOT 2u /* no parent: a new root of the thread, stored as a full row */
 
 /* The library's version, e.g. "0.1.0". Static storage: never free it.
  * Thread-safe. */
@@ -145,14 +146,19 @@ DELTACKPT_EXPORT void deltackpt_free(void* ptr) DELTACKPT_C_NOEXCEPT;
  *    "metadata": {...},               a JSON object, default {}
  *    "created_at": "2026-...Z"}       optional ISO-8601 time, default now
  * Unknown keys are refused. `flags`: 0, or DELTACKPT_SAVE_FORK to start a
- * branch from any earlier checkpoint of the thread (time travel); without
- * it an explicit parent_id must be the thread's latest checkpoint.
+ * branch from any earlier checkpoint of the thread (time travel; without
+ * it an explicit parent_id must be the thread's latest checkpoint), or
+ * DELTACKPT_SAVE_ROOT for a checkpoint with no parent in a thread that has
+ * checkpoints (parent_id must be absent); either way the new checkpoint
+ * becomes the thread's latest. Saving a checkpoint_id again with exactly the
+ * content it was saved with succeeds and writes nothing (a retry).
  * Ownership: when `checkpoint_id` is not NULL, *checkpoint_id receives the
  * new checkpoint's id, which the caller frees with deltackpt_free().
  * Errors: INVALID_ARGUMENT (bad JSON, wrong types, bad ids, state too deep or
  * too large; nothing written), NOT_FOUND (parent_id names no checkpoint of
- * the thread), CONFLICT (duplicate checkpoint_id; or parent_id is no longer
- * the latest and DELTACKPT_SAVE_FORK is not set), CORRUPTION (the parent's
+ * the thread), CONFLICT (checkpoint_id taken by a checkpoint with other
+ * content; or parent_id is no longer the latest and DELTACKPT_SAVE_FORK is
+ * not set), CORRUPTION (the parent's
  * stored state cannot be rebuilt), STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json,
                                     unsigned flags, char** checkpoint_id) DELTACKPT_C_NOEXCEPT;
@@ -173,6 +179,13 @@ DELTACKPT_EXPORT int deltackpt_load(deltackpt_store_t* store, const char* thread
  * deltackpt_load(). Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_load_by_id(deltackpt_store_t* store, const char* checkpoint_id,
                                           char** checkpoint_json) DELTACKPT_C_NOEXCEPT;
+
+/* The header of checkpoint `checkpoint_id` without its state, one object as
+ * deltackpt_list() returns them; NULL with DELTACKPT_OK when there is no
+ * such checkpoint. One lookup, no replay: the cheap way to ask whether a
+ * checkpoint exists. Ownership and errors as deltackpt_load(). Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_info(deltackpt_store_t* store, const char* checkpoint_id,
+                                    char** info_json) DELTACKPT_C_NOEXCEPT;
 
 /* Headers of the thread's checkpoints, newest first, without states: a JSON
  * array of objects with thread_id, checkpoint_id, parent_id (string or null),

@@ -80,6 +80,12 @@ struct SaveOptions {
   // When true, parent_id may be any checkpoint of the thread (time travel):
   // the new checkpoint starts a branch and becomes the thread's latest.
   bool fork = false;
+  // When true, the checkpoint is a new root of its thread: it has no parent
+  // (parent_id must be empty) even if the thread has checkpoints, is stored
+  // as a full row, and becomes the thread's latest. Runtimes that start a
+  // fresh run on an existing thread (LangGraph does) save such roots; an
+  // empty parent_id without it means "the latest".
+  bool root = false;
 };
 
 struct ListOptions {

@@ -22,14 +22,22 @@ class DELTACKPT_EXPORT Checkpointer {
 
   // Stores `cp` and returns its id (generated when cp.checkpoint_id is empty).
   // Throws InvalidArgument for unusable input, NotFound for an unknown
-  // parent, Conflict for a duplicate id or when the thread's head moved (see
-  // SaveOptions::fork). A failed save writes nothing.
+  // parent, Conflict when the thread's head moved (see SaveOptions::fork)
+  // or when cp.checkpoint_id is taken by a checkpoint with other content.
+  // Saving a checkpoint again exactly as it was saved (a retry after a lost
+  // acknowledgement) succeeds and writes nothing: ids are never overwritten,
+  // as later rows may be deltas against the state saved under them. A failed
+  // save writes nothing.
   virtual std::string save(const Checkpoint& cp, const SaveOptions& options) = 0;
   std::string save(const Checkpoint& cp) { return save(cp, SaveOptions{}); }
 
   // The thread's latest checkpoint; std::nullopt if the thread has none.
   virtual std::optional<Checkpoint> load(std::string_view thread_id) = 0;
   virtual std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) = 0;
+
+  // The checkpoint's header without its state (one lookup, no replay):
+  // whether it exists, its thread and parent. std::nullopt if unknown.
+  virtual std::optional<CheckpointInfo> info(std::string_view checkpoint_id) = 0;
 
   // Headers of the thread's checkpoints, newest first, without states.
   virtual std::vector<CheckpointInfo> list(std::string_view thread_id,

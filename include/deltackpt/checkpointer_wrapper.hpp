@@ -42,6 +42,7 @@ class CheckpointerWrapper : public Checkpointer {
   std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override {
     return target_.load_by_id(checkpoint_id);
   }
+  std::optional<CheckpointInfo> info(std::string_view checkpoint_id) override { return target_.info(checkpoint_id); }
   std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override {
     return target_.list(thread_id, options);
   }

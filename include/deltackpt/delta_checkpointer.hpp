@@ -97,6 +97,7 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   std::string save(const Checkpoint& cp, const SaveOptions& options) override;
   std::optional<Checkpoint> load(std::string_view thread_id) override;
   std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
+  std::optional<CheckpointInfo> info(std::string_view checkpoint_id) override;
   std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override;
   std::vector<Checkpoint> history(std::string_view thread_id) override;
   std::vector<std::string> threads() override;

@@ -45,7 +45,8 @@ enum class InsertMode {
   // The row must extend the thread's head: row.parent_id equals the head
   // (both empty for a thread's first row). Otherwise Conflict.
   kExtend,
-  // row.parent_id names any row of the same thread; the row becomes the head.
+  // row.parent_id names any row of the same thread, or is empty (a new
+  // root); the row becomes the head.
   kFork,
   // Full rows only: the parent is whatever the head is inside the insert's
   // transaction (row.parent_id is ignored), so concurrent appends never

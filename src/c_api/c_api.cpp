@@ -198,12 +198,13 @@ void deltackpt_free(void* ptr) noexcept { std::free(ptr); }
 int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json, unsigned flags,
                    char** checkpoint_id) noexcept {
   return call(store, "deltackpt_save", checkpoint_id, [&](const Call& c) {
-    if ((flags & ~DELTACKPT_SAVE_FORK) != 0) {
+    if ((flags & ~(DELTACKPT_SAVE_FORK | DELTACKPT_SAVE_ROOT)) != 0) {
       throw deltackpt::InvalidArgument("deltackpt_save: unknown flags " + std::to_string(flags));
     }
     const deltackpt::Checkpoint checkpoint =
         capi::checkpoint_from_json(c.argument(checkpoint_json, "checkpoint_json", false));
-    const std::string id = c.cp.save(checkpoint, {.fork = (flags & DELTACKPT_SAVE_FORK) != 0});
+    const std::string id = c.cp.save(checkpoint, {.fork = (flags & DELTACKPT_SAVE_FORK) != 0,
+                                                  .root = (flags & DELTACKPT_SAVE_ROOT) != 0});
     if (checkpoint_id != nullptr) *checkpoint_id = copy_out(id);
   });
 }
@@ -224,6 +225,14 @@ int deltackpt_load_by_id(deltackpt_store_t* store, const char* checkpoint_id,
     if (auto loaded = c.cp.load_by_id(checkpoint_id)) {
       *checkpoint_json = dump_out(deltackpt::to_json(std::move(*loaded)));
     }
+  });
+}
+
+int deltackpt_info(deltackpt_store_t* store, const char* checkpoint_id, char** info_json) noexcept {
+  return call(store, "deltackpt_info", info_json, [&](const Call& c) {
+    c.require(checkpoint_id, "checkpoint_id");
+    c.require(info_json, "info_json");
+    if (auto info = c.cp.info(checkpoint_id)) *info_json = dump_out(deltackpt::to_json(*info));
   });
 }
 

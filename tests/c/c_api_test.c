@@ -314,6 +314,41 @@ static void test_round_trip_and_errors(const char* path, char ids[5][80]) {
   CHECK_RC(store, deltackpt_load(store, "", &out), DELTACKPT_INVALID_ARGUMENT);
   CHECK_RC(store, deltackpt_load_by_id(store, NULL, &out), DELTACKPT_INVALID_ARGUMENT);
 
+  /* Info: the header, without the state; NULL for an unknown id. */
+  CHECK_RC(store, deltackpt_info(store, ids[2], &out), DELTACKPT_OK);
+  snprintf(json, sizeof json, "\"parent_id\":\"%s\"", ids[1]);
+  CHECK(contains(out, json) && contains(out, "\"step\":2") && contains(out, "\"thread_id\":\"t1\""));
+  CHECK(contains(out, "\"state_bytes\":") && !contains(out, "\"state\":"));
+  deltackpt_free(out);
+  out = (char*)json;
+  CHECK_RC(store, deltackpt_info(store, "no-such-checkpoint", &out), DELTACKPT_OK);
+  CHECK(out == NULL);
+  CHECK_RC(store, deltackpt_info(store, NULL, &out), DELTACKPT_INVALID_ARGUMENT);
+  CHECK_RC(store, deltackpt_info(store, ids[0], NULL), DELTACKPT_INVALID_ARGUMENT);
+
+  /* A retried save (same id, same content) succeeds; other content under
+   * that id is a conflict; a root starts over in the same thread. */
+  snprintf(json, sizeof json, "{\"thread_id\":\"retry\",\"checkpoint_id\":\"r-1\",\"state\":{\"a\":1}}");
+  CHECK_RC(store, deltackpt_save(store, json, 0, NULL), DELTACKPT_OK);
+  CHECK_RC(store, deltackpt_save(store, json, 0, NULL), DELTACKPT_OK);
+  snprintf(json, sizeof json, "{\"thread_id\":\"retry\",\"checkpoint_id\":\"r-1\",\"state\":{\"a\":2}}");
+  CHECK_RC(store, deltackpt_save(store, json, 0, NULL), DELTACKPT_CONFLICT);
+  CHECK(contains(deltackpt_errmsg(store), "other content"));
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"retry\",\"checkpoint_id\":\"r-2\",\"state\":{\"b\":1}}",
+                                 DELTACKPT_SAVE_ROOT, NULL),
+           DELTACKPT_OK);
+  CHECK_RC(store, deltackpt_load(store, "retry", &out), DELTACKPT_OK);
+  CHECK(contains(out, "\"checkpoint_id\":\"r-2\"") && contains(out, "\"parent_id\":null"));
+  deltackpt_free(out);
+  CHECK_RC(store, deltackpt_list(store, "retry", NULL, &out), DELTACKPT_OK);
+  CHECK(count(out, "\"checkpoint_id\"") == 2);
+  deltackpt_free(out);
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"retry\",\"parent_id\":\"r-1\",\"state\":{}}",
+                                 DELTACKPT_SAVE_ROOT, NULL),
+           DELTACKPT_INVALID_ARGUMENT);
+  CHECK_RC(store, deltackpt_remove_thread(store, "retry", &removed), DELTACKPT_OK);
+  CHECK(removed == 2);
+
   /* List: newest first, limit, before, metadata filter. */
   CHECK_RC(store, deltackpt_list(store, "t1", NULL, &out), DELTACKPT_OK);
   CHECK(count(out, "\"checkpoint_id\"") == 5);
@@ -370,6 +405,9 @@ static void test_round_trip_and_errors(const char* path, char ids[5][80]) {
   CHECK_RC(store, deltackpt_save(store, "", 0, &id), DELTACKPT_INVALID_ARGUMENT);
   CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"t1\"}", 4u, &id), DELTACKPT_INVALID_ARGUMENT);
   CHECK(contains(deltackpt_errmsg(store), "flags"));
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"t1\"}", DELTACKPT_SAVE_FORK | DELTACKPT_SAVE_ROOT, &id),
+           DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(store), "root"));
   CHECK_RC(store, deltackpt_list(store, "t1", NULL, &out), DELTACKPT_OK);
   CHECK(count(out, "\"checkpoint_id\"") == 5);
   deltackpt_free(out);

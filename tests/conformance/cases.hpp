@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -229,6 +230,116 @@ inline void check_conflicts(Checkpointer& cp) {
   BOOST_TEST(cp.list(t).size() == 2u);
 }
 
+// A new root in a thread that has checkpoints: no parent, the new head,
+// and the next implicit save extends it; the old chain stays loadable.
+inline void check_roots(Checkpointer& cp) {
+  const std::string t = fresh_thread("roots");
+  const auto states = workloads::generate("chat", 6, 11);
+  const auto ids = save_workload(cp, t, states);
+  const Json fresh = {{"messages", Json::array({"a new run"})}};
+  const std::string root = cp.save(make(t, 0, fresh), {.root = true});
+  const auto loaded = cp.load(t);
+  BOOST_TEST_REQUIRE(loaded.has_value());
+  BOOST_TEST(loaded->checkpoint_id == root);
+  BOOST_TEST(loaded->parent_id.empty());
+  BOOST_TEST(exactly_equal(loaded->state, fresh));
+  BOOST_TEST(cp.info(root)->kind == RowKind::kFull);
+  Json next = fresh;
+  next["messages"].push_back("and on");
+  const std::string after = cp.save(make(t, 1, next));
+  BOOST_TEST(cp.load_by_id(after)->parent_id == root);
+  BOOST_TEST(exactly_equal(cp.load(t)->state, next));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    BOOST_TEST(exactly_equal(cp.load_by_id(ids[i])->state, states[i]));
+  }
+  const auto all = cp.history(t);
+  BOOST_TEST_REQUIRE(all.size() == ids.size() + 2);
+  BOOST_TEST(all[ids.size()].checkpoint_id == root);
+  BOOST_TEST(exactly_equal(all[ids.size() + 1].state, next));
+  // A root names no parent, and is not a fork.
+  Checkpoint bad = make(t, 2, fresh);
+  bad.parent_id = ids[0];
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.save(bad, {.root = true}); });
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.save(make(t, 2, fresh), {.fork = true, .root = true}); });
+  BOOST_TEST(cp.list(t).size() == ids.size() + 2);
+}
+
+// Saving a checkpoint again exactly as it was saved (a retry after a lost
+// acknowledgement) succeeds and writes nothing; anything else under its id
+// is a Conflict, and the stored checkpoint is untouched.
+inline void check_retried_saves(Checkpointer& cp) {
+  const std::string t = fresh_thread("retry");
+  const auto states = workloads::generate("plan_edit", 8, 12);
+  std::vector<Checkpoint> saved;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    Checkpoint c = make(t, static_cast<std::int64_t>(i), states[i]);
+    c.checkpoint_id = t + "-" + std::to_string(i);
+    c.metadata = {{"step", i}, {"f", 1.0}};
+    c.pending_nodes = {"node"};
+    if (i > 0) c.parent_id = saved.back().checkpoint_id;
+    BOOST_TEST(cp.save(c) == c.checkpoint_id);
+    saved.push_back(std::move(c));
+  }
+  // Every one again, the explicit-parent and the implicit-parent way: the
+  // head has long moved on, and none of them is a new row.
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    BOOST_TEST(cp.save(saved[i]) == saved[i].checkpoint_id);
+    Checkpoint implicit = saved[i];
+    implicit.parent_id.clear();
+    if (i > 0) BOOST_TEST(cp.save(implicit) == saved[i].checkpoint_id);
+  }
+  BOOST_TEST(cp.list(t).size() == saved.size());
+  BOOST_TEST(cp.load(t)->checkpoint_id == saved.back().checkpoint_id);
+  // Other content under a stored id: each column on its own.
+  const Checkpoint& middle = saved[4];
+  std::vector<Checkpoint> others(6, middle);
+  others[0].state["extra"] = 1;
+  others[1].metadata["f"] = 1;  // 1 is not 1.0
+  others[2].step += 1;
+  others[3].pending_nodes.push_back("other");
+  others[4].parent_id = saved[2].checkpoint_id;
+  others[5].thread_id = fresh_thread("retry-other");
+  others[5].parent_id.clear();
+  for (const auto& other : others) {
+    expect_error(ErrorCode::kConflict, [&] { cp.save(other); });
+    expect_error(ErrorCode::kConflict, [&] { cp.save(other, {.fork = !other.parent_id.empty()}); });
+  }
+  Checkpoint as_root = saved[0];
+  BOOST_TEST(cp.save(as_root, {.root = true}) == as_root.checkpoint_id);  // it was saved without parent
+  as_root = middle;
+  as_root.parent_id.clear();
+  expect_error(ErrorCode::kConflict, [&] { cp.save(as_root, {.root = true}); });
+  BOOST_TEST(cp.list(t).size() == saved.size());
+  const auto threads = cp.threads();
+  BOOST_TEST(std::count(threads.begin(), threads.end(), others[5].thread_id) == 0);
+  for (const auto& c : saved) {
+    const auto loaded = cp.load_by_id(c.checkpoint_id);
+    BOOST_TEST_REQUIRE(loaded.has_value());
+    BOOST_TEST(exactly_equal(loaded->state, c.state));
+    BOOST_TEST(exactly_equal(loaded->metadata, c.metadata));
+  }
+}
+
+// info(): the header alone, as list() gives it.
+inline void check_info(Checkpointer& cp) {
+  const std::string t = fresh_thread("info");
+  const auto ids = save_workload(cp, t, workloads::generate("kv_churn", 5, 13));
+  const auto listed = cp.list(t);
+  for (const auto& header : listed) {
+    const auto got = cp.info(header.checkpoint_id);
+    BOOST_TEST_REQUIRE(got.has_value());
+    BOOST_TEST(got->thread_id == t);
+    BOOST_TEST(got->parent_id == header.parent_id);
+    BOOST_TEST(got->step == header.step);
+    BOOST_TEST(got->kind == header.kind);
+    BOOST_TEST(got->depth == header.depth);
+    BOOST_TEST(got->state_bytes == header.state_bytes);
+    BOOST_TEST(exactly_equal(got->metadata, header.metadata));
+  }
+  BOOST_TEST(!cp.info("never-saved").has_value());
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.info(""); });
+}
+
 inline void check_bad_input(Checkpointer& cp) {
   const std::string t = fresh_thread("bad-input");
   cp.save(make(t, 0, {{"ok", true}}));
@@ -386,6 +497,9 @@ inline void check_concurrent_writers(Checkpointer& cp) {
   BOOST_AUTO_TEST_CASE(prune) { deltackpt::conformance::check_prune(cp()); }                 \
   BOOST_AUTO_TEST_CASE(fork) { deltackpt::conformance::check_fork(cp()); }                   \
   BOOST_AUTO_TEST_CASE(conflicts) { deltackpt::conformance::check_conflicts(cp()); }         \
+  BOOST_AUTO_TEST_CASE(roots) { deltackpt::conformance::check_roots(cp()); }                 \
+  BOOST_AUTO_TEST_CASE(retried_saves) { deltackpt::conformance::check_retried_saves(cp()); } \
+  BOOST_AUTO_TEST_CASE(info) { deltackpt::conformance::check_info(cp()); }                   \
   BOOST_AUTO_TEST_CASE(bad_input) { deltackpt::conformance::check_bad_input(cp()); }         \
   BOOST_AUTO_TEST_CASE(special_value_chain) {                                                \
     deltackpt::conformance::check_special_value_chain(cp());                                 \

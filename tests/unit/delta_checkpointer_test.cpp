@@ -346,8 +346,11 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_and_writes_nothing) {
   expect(c, ErrorCode::kNotFound);
   c = good;
   c.checkpoint_id = cp->load("t")->checkpoint_id;
-  expect(c, ErrorCode::kConflict);
+  BOOST_TEST(cp->save(c) == c.checkpoint_id);  // the same again: a retry, nothing written
+  c.state["a"] = 2;
+  expect(c, ErrorCode::kConflict);  // other content under a stored id
   BOOST_TEST(cp->list("t").size() == 1u);
+  BOOST_TEST(exactly_equal(cp->load("t")->state, good.state));
   // A parent from another thread is not a parent.
   const std::string other = cp->save({.thread_id = "u", .state = {{"b", 2}}});
   c = good;
