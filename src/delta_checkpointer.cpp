@@ -143,10 +143,13 @@ struct DeltaCheckpointer::Impl {
   BuiltRow build_full_row(const Checkpoint& cp, const std::string& id, Timestamp created,
                           std::size_t state_bytes, const std::string& parent_id) const {
     BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
+    built.position = ChainPosition::of_full_row(built.row.header);
+    built.position.stamp(built.row.header);
     detail::encode_payload(built.row, cp.state.dump(), store.payload_encoding());
     return built;
   }
-  // The header of that row, after checking the state's size limit.
+  // The header of a row of that state but its chain columns (the caller's
+  // to stamp), after checking the state's size limit.
   BuiltRow build_row_header(const Checkpoint& cp, const std::string& id, Timestamp created,
                             std::size_t state_bytes, const std::string& parent_id) const;
   // Applies the delta of `built` to the parent's state and checks that it
@@ -418,8 +421,6 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row_header(cons
   h.metadata = cp.metadata.dump();
   h.pending_nodes = pending_to_text(cp.pending_nodes);
   h.state_size = static_cast<std::int64_t>(state_bytes);
-  built.position = ChainPosition::of_full_row(h);
-  built.position.stamp(h);
   return built;
 }
 

@@ -34,9 +34,8 @@ DeltaPolicy::DeltaPolicy(DeltaOptions options) : options_(std::move(options)) {
 
 bool DeltaPolicy::delta_pays(std::size_t delta_bytes, std::size_t state_bytes,
                              const ChainPosition& parent) const noexcept {
-  const auto delta = static_cast<double>(delta_bytes);
-  return delta_bytes < state_bytes && !size_limit().exceeded(delta, static_cast<double>(state_bytes)) &&
-         static_cast<double>(parent.chain_delta_bytes) + delta <=
+  return delta_bytes < state_bytes && !size_limit().exceeded(delta_bytes, state_bytes) &&
+         static_cast<double>(parent.chain_delta_bytes) + static_cast<double>(delta_bytes) <=
              options_.replay_budget * static_cast<double>(parent.base_bytes);
 }
 

@@ -50,8 +50,7 @@ struct Measure {
   bool stopped() const { return !valid || too_large; }
   void carry(std::int64_t bytes) {
     carried += bytes;
-    too_large = too_large ||
-                limit.exceeded(static_cast<double>(carried), static_cast<double>(from_bytes + carried));
+    too_large = too_large || limit.exceeded(static_cast<std::size_t>(carried), static_cast<std::size_t>(from_bytes + carried));
   }
 };
 

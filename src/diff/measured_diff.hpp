@@ -15,8 +15,10 @@ namespace deltackpt::detail {
 struct DeltaSizeLimit {
   double max_fraction = 1.0;
   std::size_t always_small_bytes = 0;
-  bool exceeded(double delta_bytes, double state_bytes) const noexcept {
-    return delta_bytes > static_cast<double>(always_small_bytes) && delta_bytes > max_fraction * state_bytes;
+  // The integer test first: it settles most calls (the diff asks per value).
+  bool exceeded(std::size_t delta_bytes, std::size_t state_bytes) const noexcept {
+    return delta_bytes > always_small_bytes &&
+           static_cast<double>(delta_bytes) > max_fraction * static_cast<double>(state_bytes);
   }
 };
 
