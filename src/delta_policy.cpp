@@ -1,6 +1,8 @@
 // Chain positions and the delta policy.
 #include "delta_policy.hpp"
 
+#include <string>
+
 #include "deltackpt/errors.hpp"
 
 namespace deltackpt::detail {
@@ -30,6 +32,12 @@ DeltaPolicy::DeltaPolicy(DeltaOptions options) : options_(std::move(options)) {
   if (!(options_.max_delta_fraction >= 0.0)) {
     throw InvalidArgument("deltackpt: DeltaOptions.max_delta_fraction must be at least 0");
   }
+  const Limits& limits = options_.limits;
+  if (limits.max_depth < 1 || limits.max_depth > kMaxDepthLimit) {
+    throw InvalidArgument("deltackpt: Limits.max_depth must be between 1 and " + std::to_string(kMaxDepthLimit));
+  }
+  if (limits.max_id_bytes == 0) throw InvalidArgument("deltackpt: Limits.max_id_bytes must be at least 1");
+  if (limits.max_state_bytes < 2) throw InvalidArgument("deltackpt: Limits.max_state_bytes must be at least 2 (\"{}\")");
 }
 
 bool DeltaPolicy::delta_pays(std::size_t delta_bytes, std::size_t state_bytes,

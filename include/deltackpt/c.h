@@ -93,6 +93,9 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "replay_budget": 1.0,            a full row once the deltas outweigh this times it
  *    "max_delta_fraction": 0.2,       a full row when a delta over 16 KiB is over this share of its state
  *    "cache_bytes": 67108864,         bytes of recent states kept in memory
+ *    "max_depth": 128,                deepest nesting of a state or metadata (1 to 1000)
+ *    "max_state_bytes": 268435456,    largest state, in bytes of compact JSON
+ *    "max_id_bytes": 256,             longest thread or checkpoint id, in bytes
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections
  *    "payload_encoding": "",          "json" or "lz4" for new rows; "" keeps the database's

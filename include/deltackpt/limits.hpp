@@ -5,12 +5,17 @@
 
 namespace deltackpt {
 
+// The deepest max_depth a checkpointer accepts: deeper values would let
+// hostile input recurse far enough to exhaust a thread's stack.
+inline constexpr int kMaxDepthLimit = 1000;
+
 struct Limits {
   // Deepest nesting of arrays and objects in a state or metadata, and in
   // stored rows read back. Deeper input is InvalidArgument (Corruption when
-  // read from storage). Default: 128.
+  // read from storage). At most kMaxDepthLimit. Default: 128.
   int max_depth = 128;
-  // Largest state accepted, in bytes of compact JSON. Default: 256 MiB.
+  // Largest state accepted, in bytes of compact JSON (what the replay
+  // budget counts too). Default: 256 MiB.
   std::size_t max_state_bytes = std::size_t{256} << 20;
   // Longest thread or checkpoint id, in bytes. Default: 256.
   std::size_t max_id_bytes = 256;

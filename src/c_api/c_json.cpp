@@ -142,6 +142,12 @@ OpenOptions open_options_from_json(Json&& doc) {
   o.delta.replay_budget = r.number("replay_budget", o.delta.replay_budget);
   o.delta.max_delta_fraction = r.number("max_delta_fraction", o.delta.max_delta_fraction);
   o.delta.cache_bytes = r.size("cache_bytes", o.delta.cache_bytes);
+  Limits& limits = o.delta.limits;
+  const std::size_t depth = r.size("max_depth", static_cast<std::size_t>(limits.max_depth));
+  if (depth > static_cast<std::size_t>(std::numeric_limits<int>::max())) r.fail("max_depth", "is too large");
+  limits.max_depth = static_cast<int>(depth);
+  limits.max_state_bytes = r.size("max_state_bytes", limits.max_state_bytes);
+  limits.max_id_bytes = r.size("max_id_bytes", limits.max_id_bytes);
   const std::string durability = r.string("durability");
   if (durability == "normal") {
     o.durability = Durability::kNormal;

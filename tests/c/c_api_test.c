@@ -153,6 +153,11 @@ static void test_bad_urls_and_options(void) {
       "{\"pool_size\": 0}",
       "{\"payload_encoding\": \"zip\"}",
       "{\"migrate\": \"yes\"}",
+      "{\"max_depth\": 0}",
+      "{\"max_depth\": 1001}",
+      "{\"max_depth\": 99999999999}",
+      "{\"max_id_bytes\": 0}",
+      "{\"max_state_bytes\": -1}",
   };
   char path[1100];
   char url[1200];
@@ -532,6 +537,28 @@ static void test_corrupt_row(const char* path, char ids[5][80]) {
   deltackpt_close(store);
 }
 
+/* Limits given as options take effect: ids, nesting and state size. */
+static void test_limits(void) {
+  deltackpt_store_t* store = NULL;
+  CHECK_RC(store, deltackpt_open("memory:", "{\"max_id_bytes\": 8, \"max_depth\": 3, \"max_state_bytes\": 64}", &store),
+           DELTACKPT_OK);
+  if (store == NULL) return;
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"12345678\",\"state\":{\"a\":[[1]]}}", 0, NULL), DELTACKPT_OK);
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"123456789\",\"state\":{}}", 0, NULL),
+           DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(store), "limit of 8"));
+  CHECK_RC(store, deltackpt_save(store, "{\"thread_id\":\"t\",\"state\":{\"a\":[[[1]]]}}", 0, NULL),
+           DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(store), "3 levels"));
+  CHECK_RC(store, deltackpt_save(store,
+                                 "{\"thread_id\":\"t\",\"state\":{\"s\":\"0123456789012345678901234567890123456789"
+                                 "0123456789012345678901234567890123456789\"}}",
+                                 0, NULL),
+           DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(store), "limit of 64"));
+  deltackpt_close(store);
+}
+
 static void test_schema_too_new(void) {
   char path[1100];
   char url[1200];
@@ -622,6 +649,7 @@ int main(int argc, char** argv) {
   db_path(path, sizeof path, "main.db");
   test_round_trip_and_errors(path, ids);
   test_corrupt_row(path, ids);
+  test_limits();
   test_schema_too_new();
   test_locked_is_retryable();
   test_messages_per_thread();

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "deltackpt/deltackpt.hpp"
+#include "deltackpt/maintenance.hpp"
 #include "row_codec.hpp"
 #include "state_cache.hpp"
 #include "support/full_rows.hpp"
@@ -413,4 +414,31 @@ BOOST_AUTO_TEST_CASE(a_wrapper_forwards_what_it_does_not_override) {
   BOOST_TEST(inner->list("t").size() == 12u);
   BOOST_TEST(cp.prune("t", {.keep_last = 2}).removed == 10u);
   BOOST_TEST(exactly_equal(inner->load_by_id(ids[10])->state, states[10]));
+}
+
+// Options are checked once, when the checkpointer (or compact) takes them,
+// and a bad one names itself.
+BOOST_AUTO_TEST_CASE(out_of_range_options_are_refused_by_name) {
+  const auto refused = [](DeltaOptions options, const std::string& name) {
+    try {
+      DeltaCheckpointer cp(open_memory(), options);
+      BOOST_ERROR("accepted a bad " << name);
+    } catch (const InvalidArgument& e) {
+      BOOST_TEST(std::string(e.what()).find(name) != std::string::npos, e.what());
+    }
+    auto store = open_memory();
+    BOOST_CHECK_THROW(compact(*store, "", options), InvalidArgument);
+  };
+  refused({.full_snapshot_interval = 0}, "full_snapshot_interval");
+  refused({.replay_budget = -1}, "replay_budget");
+  refused({.replay_budget = std::nan("")}, "replay_budget");
+  refused({.max_delta_fraction = -0.1}, "max_delta_fraction");
+  refused({.limits = {.max_depth = 0}}, "max_depth");
+  refused({.limits = {.max_depth = kMaxDepthLimit + 1}}, "max_depth");
+  refused({.limits = {.max_state_bytes = 1}}, "max_state_bytes");
+  refused({.limits = {.max_id_bytes = 0}}, "max_id_bytes");
+  // The edges are fine.
+  DeltaCheckpointer edges(open_memory(), {.full_snapshot_interval = 1, .replay_budget = 0, .max_delta_fraction = 0,
+                                          .limits = {.max_depth = kMaxDepthLimit, .max_state_bytes = 2, .max_id_bytes = 1}});
+  BOOST_TEST(edges.save({.thread_id = "t", .state = Json::object()}).size() > 0u);
 }
