@@ -292,15 +292,17 @@ bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptio
 
 void DeltaCheckpointer::Impl::check_delta(const Checkpoint& cp, BuiltRow& built, Parent& parent,
                                           const std::string& where) {
-  const RowHeader h = built.row.header;
+  const RowHeader& h = built.row.header;
   const detail::StateFigures wanted{h.state_size, detail::fingerprint(cp.state)};
   std::shared_ptr<const Json> base = std::move(parent.cached.state);
   const detail::StateFigures base_figures{
       parent.cached.position.state_bytes,
       parent.cached.fingerprint ? *parent.cached.fingerprint : detail::fingerprint(*base)};
-  // The cached parent itself, when nobody else holds it: it is about to be
-  // this checkpoint's state, the next save's parent.
+  // The parent's state itself, when nobody else holds it (the cache gives
+  // its entry up, or the state was never cached): it is about to be this
+  // checkpoint's state, the next save's parent. A copy only when shared.
   std::shared_ptr<Json> state = cache.take(h.parent_id, base);
+  if (!state && base.use_count() == 1) state = std::const_pointer_cast<Json>(std::move(base));
   if (!state) state = std::make_shared<Json>(*base);
   if (detail::delta_rebuilds(*state, base_figures, *built.delta, wanted)) {
     built.state_after = std::move(state);
@@ -309,7 +311,9 @@ void DeltaCheckpointer::Impl::check_delta(const Checkpoint& cp, BuiltRow& built,
   }
   // A delta that would not load back as cp.state is never written.
   counters.deltas_refused.fetch_add(1, std::memory_order_relaxed);
-  built = build_full_row(cp, h.checkpoint_id, h.created_at, validated_state_bytes(cp, where), h.parent_id);
+  const std::string id = h.checkpoint_id, parent_id = h.parent_id;
+  const Timestamp created = h.created_at;
+  built = build_full_row(cp, id, created, validated_state_bytes(cp, where), parent_id);
   built.fingerprint = wanted.fingerprint;
 }
 

@@ -29,6 +29,9 @@ struct ChainPosition {
 
   // The position of the full row `h`: a chain of its own.
   static ChainPosition of_full_row(const RowHeader& h);
+  // The position stored row `h`'s own columns claim (what verify checks
+  // its children against).
+  static ChainPosition of_row(const RowHeader& h);
   // The position of a delta row right after this one, whose delta has
   // `delta_bytes` of text and whose state has `state_bytes`.
   ChainPosition after_delta(std::int64_t delta_bytes, std::int64_t state_bytes) const;

@@ -44,7 +44,7 @@ void check_columns(const StoredRow& row, const std::unordered_map<std::string, C
 }
 
 // The figures of one row, to add up.
-ThreadStats of_row(const RowHeader& h) {
+ThreadStats stats_of_row(const RowHeader& h) {
   ThreadStats t;
   t.checkpoints = 1;
   (h.kind == RowKind::kFull ? t.full_rows : t.delta_rows) = 1;
@@ -100,11 +100,7 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
         if (problem.empty()) problem = e.what();
       }
       if (!problem.empty()) report.problems.push_back({thread, h.checkpoint_id, problem});
-      // A row's own columns say where it is; check_columns judged them.
-      ChainPosition position = ChainPosition::of_full_row(h);
-      position.base_id = h.base_id;
-      position.depth = h.depth;
-      seen.emplace(h.checkpoint_id, std::move(position));
+      seen.emplace(h.checkpoint_id, ChainPosition::of_row(h));  // check_columns judged them
       if (progress) progress(++done, 0);
     }
     const auto head = store.head(thread);
@@ -120,7 +116,7 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
   for (const auto& thread : threads_of(store, thread_id)) {
     ThreadStats t;
     t.thread_id = thread;
-    for (const auto& h : store.headers(thread, {}, 0)) add(t, of_row(h));
+    for (const auto& h : store.headers(thread, {}, 0)) add(t, stats_of_row(h));
     if (t.checkpoints == 0) continue;
     add(result.total, t);
     result.threads.push_back(std::move(t));

@@ -71,10 +71,11 @@ class Applier {
                            const Applier& self) {
     const auto it = hunk.find(name);
     if (it == hunk.end()) return fallback;
-    if (!it->is_number_integer() || detail::exact_integer(*it).negative) {
-      self.fail(std::string("\"") + name + "\" is not a non-negative integer");
+    if (it->is_number_integer()) {
+      const detail::ExactInteger value = detail::exact_integer(*it);
+      if (!value.negative) return value.bits;
     }
-    return detail::exact_integer(*it).bits;
+    self.fail(std::string("\"") + name + "\" is not a non-negative integer");
   }
 
   void object(Json& target, const Json& patch) {

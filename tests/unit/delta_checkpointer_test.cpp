@@ -442,3 +442,21 @@ BOOST_AUTO_TEST_CASE(out_of_range_options_are_refused_by_name) {
                                           .limits = {.max_depth = kMaxDepthLimit, .max_state_bytes = 2, .max_id_bytes = 1}});
   BOOST_TEST(edges.save({.thread_id = "t", .state = Json::object()}).size() > 0u);
 }
+
+// With no cache, or one too small for the states, a delta save rebuilds its
+// parent from the rows and applies its delta to that state in place (nobody
+// else holds it): every checkpoint still loads back exactly as saved.
+BOOST_AUTO_TEST_CASE(saves_without_a_cache_rebuild_their_parent_and_lose_nothing) {
+  for (const std::size_t cache_bytes : {std::size_t{0}, std::size_t{2048}}) {
+    auto store = open_memory();
+    DeltaCheckpointer writer(*store, {.full_snapshot_interval = 20, .cache_bytes = cache_bytes});
+    const auto states = workloads::generate("plan_edit", 60, 21);
+    const auto ids = ingest(writer, "t", states);
+    BOOST_TEST(writer.counters().delta_rows > 40u);
+    BOOST_TEST(writer.counters().deltas_refused == 0u);
+    auto reader = deltackpt::testing::reader_of(*store);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      BOOST_TEST_REQUIRE(exactly_equal(reader->load_by_id(ids[i])->state, states[i]), "cache " << cache_bytes << " step " << i);
+    }
+  }
+}
