@@ -431,7 +431,7 @@ class Runner {
       };
       if (baseline) r.extra = baseline->extra();
       measure_loads(r, baseline ? loader_of(*baseline) : loader_of(*cp), open_cold, true);
-      headers = cp->row_store().headers(kThread, "", 0);
+      headers = cp->row_store().headers(deltackpt::HeaderQuery{.thread_id = kThread});
     }
     account_rows(r, headers);
     r.stored_bytes = storage.stored_bytes(headers);
@@ -469,7 +469,7 @@ class Runner {
                       [fresh] { return fresh->history(kThread); }};
       };
       measure_loads(r, loader_of(*cp), open_cold, false);
-      headers = cp->row_store().headers(kThread, "", 0);
+      headers = cp->row_store().headers(deltackpt::HeaderQuery{.thread_id = kThread});
     }
     account_rows(r, headers);
     r.stored_bytes = storage.stored_bytes(headers);

@@ -43,7 +43,9 @@ std::string pending_to_text(const std::vector<std::string>& nodes) {
   return array.dump();
 }
 
-void check_id(std::string_view id, std::string_view what, const Limits& limits, bool may_be_empty) {
+// Checks a name of at most `max_bytes`: thread, checkpoint and task ids,
+// namespaces, task paths, channels.
+void check_name(std::string_view id, std::string_view what, std::size_t max_bytes, bool may_be_empty) {
   const auto fail = [&](const std::string& why) {
     throw InvalidArgument("deltackpt: " + std::string(what) + " " + why);
   };
@@ -51,16 +53,37 @@ void check_id(std::string_view id, std::string_view what, const Limits& limits, 
     if (may_be_empty) return;
     fail("is empty");
   }
-  if (id.size() > limits.max_id_bytes) {
-    fail("is " + std::to_string(id.size()) + " bytes, over the limit of " +
-         std::to_string(limits.max_id_bytes));
+  if (id.size() > max_bytes) {
+    fail("is " + std::to_string(id.size()) + " bytes, over the limit of " + std::to_string(max_bytes));
   }
   if (id.find('\0') != std::string_view::npos) fail("contains a NUL byte");
   if (detail::valid_utf8_prefix(id) != id.size()) fail("is not valid UTF-8");
 }
 
+void check_id(std::string_view id, std::string_view what, const Limits& limits, bool may_be_empty) {
+  check_name(id, what, limits.max_id_bytes, may_be_empty);
+}
+
+void check_ns(std::string_view ns, const Limits& limits) {
+  check_name(ns, "checkpoint_ns", limits.max_namespace_bytes, true);
+}
+
+// The key of the chain a (thread, namespace) owns, in maps of heads: ids
+// hold no NUL, so the pair is unambiguous.
+std::string owner_key(std::string_view thread_id, std::string_view checkpoint_ns) {
+  std::string key(thread_id);
+  key += '\0';
+  key += checkpoint_ns;
+  return key;
+}
+
+bool same_owner(const RowHeader& h, const Checkpoint& cp) {
+  return h.thread_id == cp.thread_id && h.checkpoint_ns == cp.checkpoint_ns;
+}
+
 CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
   return CheckpointInfo{.thread_id = h.thread_id,
+                        .checkpoint_ns = h.checkpoint_ns,
                         .checkpoint_id = h.checkpoint_id,
                         .parent_id = h.parent_id,
                         .step = h.step,
@@ -76,6 +99,7 @@ CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
 
 Checkpoint to_checkpoint(const RowHeader& h, Json state, const Limits& limits) {
   return Checkpoint{.thread_id = h.thread_id,
+                    .checkpoint_ns = h.checkpoint_ns,
                     .checkpoint_id = h.checkpoint_id,
                     .parent_id = h.parent_id,
                     .step = h.step,
@@ -115,20 +139,20 @@ struct DeltaCheckpointer::Impl {
   std::size_t validated_state_bytes(const Checkpoint& cp, const std::string& where) const {
     return detail::validate_value(cp.state, detail::ValueLimits{limits().max_depth}, where + ": state");
   }
-  // The head this process last saved to the thread; empty if none.
-  std::string known_head(std::string_view thread_id) {
+  // The head this process last saved to (thread, namespace); empty if none.
+  std::string known_head(std::string_view thread_id, std::string_view checkpoint_ns) {
     std::lock_guard lock(heads_mutex);
-    const auto it = heads.find(std::string(thread_id));
+    const auto it = heads.find(owner_key(thread_id, checkpoint_ns));
     return it == heads.end() ? std::string() : it->second;
   }
   // True when cp.checkpoint_id is stored exactly as `cp` would store it (a
   // retry of a save that succeeded); Conflict when it is stored otherwise;
   // false when it is not stored.
   bool saved_before(const Checkpoint& cp, const SaveOptions& options, const std::string& where);
-  // True when the thread's head is no longer `expected` (a Conflict came
-  // from a moved head, not from a duplicate id).
-  bool head_moved(const std::string& thread_id, const std::string& expected) {
-    const auto head = store.head(thread_id);
+  // True when the head of (thread, namespace) is no longer `expected` (a
+  // Conflict came from a moved head, not from a duplicate id).
+  bool head_moved(const Checkpoint& cp, const std::string& expected) {
+    const auto head = store.head(cp.thread_id, cp.checkpoint_ns);
     return (head ? head->checkpoint_id : std::string()) != expected;
   }
 
@@ -168,8 +192,9 @@ struct DeltaCheckpointer::Impl {
   } counters;
   detail::StateCache cache;
   std::mutex heads_mutex;
-  // The head each thread had after this process's last save to it: the
-  // implicit parent of the next save, checked atomically by the store.
+  // The head each (thread, namespace) had after this process's last save to
+  // it, by owner_key: the implicit parent of the next save, checked
+  // atomically by the store.
   std::unordered_map<std::string, std::string> heads;  // guarded by heads_mutex
 };
 
@@ -199,7 +224,9 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
   check_id(cp.thread_id, "thread_id", limits, false);
   check_id(cp.checkpoint_id, "checkpoint_id", limits, true);
   check_id(cp.parent_id, "parent_id", limits, true);
-  const std::string where = "deltackpt: save(thread=" + cp.thread_id + ")";
+  check_ns(cp.checkpoint_ns, limits);
+  const std::string where =
+      "deltackpt: save(thread=" + cp.thread_id + (cp.checkpoint_ns.empty() ? "" : ", ns=" + cp.checkpoint_ns) + ")";
   if (!cp.state.is_object()) {
     throw InvalidArgument(where + ": state must be a JSON object, not " + cp.state.type_name());
   }
@@ -257,7 +284,7 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
     try {
       insert(built, options.fork ? InsertMode::kFork : InsertMode::kExtend);
     } catch (const Conflict&) {
-      if (!implicit_parent || !s.head_moved(cp.thread_id, built.row.header.parent_id)) throw;
+      if (!implicit_parent || !s.head_moved(cp, built.row.header.parent_id)) throw;
       if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
       return append_full_row(static_cast<std::size_t>(built.row.header.state_size));
     }
@@ -274,7 +301,7 @@ bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptio
   const bool parent_as_asked = options.root ? h->parent_id.empty()
                                : cp.parent_id.empty() ? true
                                                       : h->parent_id == cp.parent_id;
-  bool same = h->thread_id == cp.thread_id && parent_as_asked && h->step == cp.step &&
+  bool same = same_owner(*h, cp) && parent_as_asked && h->step == cp.step &&
               h->metadata == cp.metadata.dump() && h->pending_nodes == pending_to_text(cp.pending_nodes) &&
               (cp.created_at == Timestamp{} || h->created_at == cp.created_at);
   if (same) {
@@ -323,7 +350,7 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
   if (!policy.writes_deltas()) return;
   {
     std::lock_guard lock(heads_mutex);
-    heads[cp.thread_id] = h.checkpoint_id;
+    heads[owner_key(cp.thread_id, cp.checkpoint_ns)] = h.checkpoint_id;
   }
   if (policy.cache_bytes() == 0) return;
   if (!built.state_after) {
@@ -340,23 +367,26 @@ std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_
                                                                                        bool use_known_head) {
   Parent parent;
   parent.header.checkpoint_id = cp.parent_id;
-  if (parent.header.checkpoint_id.empty() && use_known_head) parent.header.checkpoint_id = known_head(cp.thread_id);
+  if (parent.header.checkpoint_id.empty() && use_known_head) {
+    parent.header.checkpoint_id = known_head(cp.thread_id, cp.checkpoint_ns);
+  }
   if (parent.header.checkpoint_id.empty()) {
-    auto head = store.head(cp.thread_id);
+    auto head = store.head(cp.thread_id, cp.checkpoint_ns);
     if (!head) return std::nullopt;
     parent.header = std::move(*head);
   }
   if (!policy.writes_deltas()) return parent;  // the store checks that the parent exists
 
   const std::string& parent_id = parent.header.checkpoint_id;
-  if (auto cached = cache.get(parent_id); cached && cached->position.thread_id == cp.thread_id) {
+  if (auto cached = cache.get(parent_id);
+      cached && cached->position.thread_id == cp.thread_id && cached->position.checkpoint_ns == cp.checkpoint_ns) {
     parent.cached = std::move(*cached);
     return parent;
   }
   const auto chain = store.chain(parent_id);
-  if (chain.empty() || chain.back().header.thread_id != cp.thread_id) {
+  if (chain.empty() || !same_owner(chain.back().header, cp)) {
     throw NotFound("deltackpt: save(thread=" + cp.thread_id + "): parent " + parent_id +
-                   " is not a checkpoint of this thread");
+                   " is not a checkpoint of this thread" + (cp.checkpoint_ns.empty() ? "" : " and namespace"));
   }
   parent.cached = rebuild(chain, parent_id);
   cache.put(parent_id, parent.cached);
@@ -418,6 +448,7 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row_header(cons
   BuiltRow built;
   RowHeader& h = built.row.header;
   h.thread_id = cp.thread_id;
+  h.checkpoint_ns = cp.checkpoint_ns;
   h.checkpoint_id = id;
   h.parent_id = parent_id;
   h.step = cp.step;
@@ -453,24 +484,26 @@ CachedState DeltaCheckpointer::Impl::rebuild(const std::vector<StoredRow>& chain
     detail::throw_row_corruption(last, "rebuilt state does not have the recorded size");
   }
   result.position.thread_id = last.thread_id;
+  result.position.checkpoint_ns = last.checkpoint_ns;
   result.state = std::make_shared<Json>(std::move(state));
   return result;
 }
 
-std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id) {
+std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id, std::string_view checkpoint_ns) {
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
-  if (const std::string known = s.known_head(thread_id); !known.empty()) {
+  check_ns(checkpoint_ns, s.limits());
+  if (const std::string known = s.known_head(thread_id, checkpoint_ns); !known.empty()) {
     // This process saved the head it knows of; if it is still the head, its
     // state is in the cache and nothing needs replaying.
     if (auto cached = s.cache.get(known)) {
-      const auto head = s.store.head(thread_id);
+      const auto head = s.store.head(thread_id, checkpoint_ns);
       if (!head) return std::nullopt;
       if (head->checkpoint_id == known) return to_checkpoint(*head, *cached->state, s.limits());
       return load_by_id(head->checkpoint_id);
     }
   }
-  const auto chain = s.store.head_chain(thread_id);
+  const auto chain = s.store.head_chain(thread_id, checkpoint_ns);
   if (chain.empty()) return std::nullopt;
   const RowHeader& last = chain.back().header;
   CachedState rebuilt = s.rebuild(chain, last.checkpoint_id);
@@ -503,34 +536,83 @@ std::optional<CheckpointInfo> DeltaCheckpointer::info(std::string_view checkpoin
   return to_info(*header, s.limits());
 }
 
-std::vector<CheckpointInfo> DeltaCheckpointer::list(std::string_view thread_id, const ListOptions& options) {
+std::vector<CheckpointInfo> DeltaCheckpointer::list(const ListOptions& options) {
   Impl& s = *impl_;
-  check_id(thread_id, "thread_id", s.limits(), false);
+  if (options.thread_id) check_id(*options.thread_id, "thread_id", s.limits(), false);
+  if (options.checkpoint_ns) check_ns(*options.checkpoint_ns, s.limits());
+  check_id(options.before, "before", s.limits(), true);
   if (!options.metadata_filter.is_object()) {
-    throw InvalidArgument("deltackpt: list(thread=" + std::string(thread_id) +
-                          "): metadata_filter must be a JSON object");
+    throw InvalidArgument("deltackpt: list(): metadata_filter must be a JSON object");
   }
+  HeaderQuery query{.thread_id = options.thread_id,
+                    .checkpoint_ns = options.checkpoint_ns,
+                    .before_id = options.before,
+                    .limit = 0,
+                    .metadata_filter = options.metadata_filter};
+  // The store may narrow by metadata but never exactly: every row is checked
+  // here, a page at a time, until the limit is reached.
   std::vector<CheckpointInfo> out;
   const bool filtering = !options.metadata_filter.empty();
-  std::string before = options.before;
   while (true) {
-    const std::size_t page = filtering ? kListPage : options.limit;
-    const auto headers = s.store.headers(thread_id, before, page);
+    query.limit = filtering ? kListPage : options.limit;
+    const auto headers = s.store.headers(query);
     for (const auto& h : headers) {
       CheckpointInfo info = to_info(h, s.limits());
       if (filtering && !metadata_matches(info.metadata, options.metadata_filter)) continue;
       out.push_back(std::move(info));
       if (options.limit != 0 && out.size() == options.limit) return out;
     }
-    if (!filtering || headers.size() < page) return out;
-    before = headers.back().checkpoint_id;
+    if (!filtering || headers.size() < query.limit) return out;
+    query.before_id = headers.back().checkpoint_id;
   }
 }
 
-std::vector<Checkpoint> DeltaCheckpointer::history(std::string_view thread_id) {
+std::vector<ListedCheckpoint> DeltaCheckpointer::list_states(const ListOptions& options) {
+  Impl& s = *impl_;
+  const std::vector<CheckpointInfo> page = list(options);
+  std::vector<std::string> ids;
+  ids.reserve(page.size());
+  for (const auto& info : page) ids.push_back(info.checkpoint_id);
+  // One query for every chain the page needs, one forward pass over it.
+  const auto rows = s.store.chains(ids);
+  std::unordered_map<std::string, std::size_t> listed;
+  for (std::size_t i = 0; i < page.size(); ++i) listed.emplace(page[i].checkpoint_id, i);
+  std::vector<std::optional<Checkpoint>> found(page.size());
+  detail::ForwardReplay replay(rows, s.limits());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto step = replay.next(i);
+    const auto it = listed.find(rows[i].header.checkpoint_id);
+    if (it == listed.end()) continue;
+    step.parent.reset();
+    found[it->second] = to_checkpoint(rows[i].header, take_state(std::move(step.state)), s.limits());
+  }
+  std::vector<CheckpointKey> keys;
+  std::vector<ListedCheckpoint> out;
+  out.reserve(page.size());
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    // Removed (by another process) between the two queries: not listed.
+    if (!found[i]) continue;
+    if (options.with_writes) keys.push_back({found[i]->thread_id, found[i]->checkpoint_ns, found[i]->checkpoint_id});
+    out.push_back(ListedCheckpoint{std::move(*found[i]), {}});
+  }
+  if (options.with_writes) {
+    std::size_t at = 0;
+    for (auto& w : s.store.writes(keys)) {
+      while (at < out.size() && out[at].checkpoint.checkpoint_id != w.key.checkpoint_id) ++at;
+      if (at == out.size()) break;
+      out[at].writes.push_back(std::move(w.write));
+    }
+  }
+  return out;
+}
+
+std::vector<Checkpoint> DeltaCheckpointer::history(std::string_view thread_id, std::string_view checkpoint_ns) {
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
-  const auto rows = s.store.rows(thread_id);
+  check_ns(checkpoint_ns, s.limits());
+  // Chains never cross namespaces, so one namespace's rows replay alone.
+  auto rows = s.store.rows(thread_id);
+  std::erase_if(rows, [&](const StoredRow& r) { return r.header.checkpoint_ns != checkpoint_ns; });
   detail::ForwardReplay replay(rows, s.limits());
   std::vector<std::shared_ptr<const Json>> states;
   states.reserve(rows.size());
@@ -546,20 +628,29 @@ std::vector<Checkpoint> DeltaCheckpointer::history(std::string_view thread_id) {
 
 std::vector<std::string> DeltaCheckpointer::threads() { return impl_->store.threads(); }
 
+std::vector<std::string> DeltaCheckpointer::namespaces(std::string_view thread_id) {
+  check_id(thread_id, "thread_id", impl_->limits(), false);
+  return impl_->store.namespaces(thread_id);
+}
+
 std::size_t DeltaCheckpointer::remove_thread(std::string_view thread_id) {
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
   const std::size_t removed = s.store.remove_thread(thread_id);
   s.cache.forget_thread(thread_id);
   std::lock_guard lock(s.heads_mutex);
-  s.heads.erase(std::string(thread_id));
+  const std::string prefix = owner_key(thread_id, "");
+  std::erase_if(s.heads, [&](const auto& head) { return head.first.starts_with(prefix); });
   return removed;
 }
 
-PruneResult DeltaCheckpointer::prune(std::string_view thread_id, const RetentionPolicy& policy) {
+PruneResult DeltaCheckpointer::prune(std::string_view thread_id, std::string_view checkpoint_ns,
+                                     const RetentionPolicy& policy) {
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
-  const auto rows = s.store.rows(thread_id);
+  check_ns(checkpoint_ns, s.limits());
+  auto rows = s.store.rows(thread_id);
+  std::erase_if(rows, [&](const StoredRow& r) { return r.header.checkpoint_ns != checkpoint_ns; });
   std::vector<RowHeader> headers;
   headers.reserve(rows.size());
   for (const auto& row : rows) headers.push_back(row.header);
@@ -586,6 +677,38 @@ PruneResult DeltaCheckpointer::prune(std::string_view thread_id, const Retention
   s.store.rewrite(thread_id, replace, plan.remove);
   s.cache.forget_thread(thread_id);
   return PruneResult{plan.remove.size(), plan.rewritten_as_full()};
+}
+
+void DeltaCheckpointer::put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes) {
+  const Limits& limits = impl_->limits();
+  check_id(key.thread_id, "thread_id", limits, false);
+  check_ns(key.checkpoint_ns, limits);
+  check_id(key.checkpoint_id, "checkpoint_id", limits, false);
+  bool all_special = !writes.empty();
+  for (const auto& w : writes) {
+    check_id(w.task_id, "task_id", limits, false);
+    check_name(w.task_path, "task_path", limits.max_namespace_bytes, true);
+    check_id(w.channel, "channel", limits, false);
+    check_id(w.type, "type", limits, true);
+    if (w.value.size() > limits.max_state_bytes) {
+      throw InvalidArgument("deltackpt: put_writes(task=" + w.task_id + "): value is " +
+                            std::to_string(w.value.size()) + " bytes, over the limit of " +
+                            std::to_string(limits.max_state_bytes));
+    }
+    all_special = all_special && w.idx < 0;
+  }
+  if (writes.empty()) return;
+  impl_->store.put_writes(key, writes, /*replace=*/all_special);
+}
+
+std::vector<PendingWrite> DeltaCheckpointer::writes(const CheckpointKey& key) {
+  const Limits& limits = impl_->limits();
+  check_id(key.thread_id, "thread_id", limits, false);
+  check_ns(key.checkpoint_ns, limits);
+  check_id(key.checkpoint_id, "checkpoint_id", limits, false);
+  std::vector<PendingWrite> out;
+  for (auto& w : impl_->store.writes({key})) out.push_back(std::move(w.write));
+  return out;
 }
 
 }  // namespace deltackpt

@@ -8,15 +8,15 @@
 namespace deltackpt::detail {
 
 ChainPosition ChainPosition::of_full_row(const RowHeader& h) {
-  return ChainPosition{h.thread_id, h.checkpoint_id, 0, 0, h.state_size, h.state_size};
+  return ChainPosition{h.thread_id, h.checkpoint_ns, h.checkpoint_id, 0, 0, h.state_size, h.state_size};
 }
 
 ChainPosition ChainPosition::of_row(const RowHeader& h) {
-  return ChainPosition{h.thread_id, h.base_id, h.depth, 0, 0, h.state_size};
+  return ChainPosition{h.thread_id, h.checkpoint_ns, h.base_id, h.depth, 0, 0, h.state_size};
 }
 
 ChainPosition ChainPosition::after_delta(std::int64_t delta_bytes, std::int64_t state) const {
-  return ChainPosition{thread_id, base_id, depth + 1, chain_delta_bytes + delta_bytes, base_bytes, state};
+  return ChainPosition{thread_id, checkpoint_ns, base_id, depth + 1, chain_delta_bytes + delta_bytes, base_bytes, state};
 }
 
 void ChainPosition::stamp(RowHeader& h) const {

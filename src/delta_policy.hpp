@@ -21,6 +21,7 @@ inline constexpr std::size_t kAlwaysSmallDeltaBytes = 16 * 1024;
 // unit, DeltaOptions::replay_budget).
 struct ChainPosition {
   std::string thread_id;
+  std::string checkpoint_ns;
   std::string base_id;                 // the chain's full row
   std::int32_t depth = 0;              // deltas from base_id to this row
   std::int64_t chain_delta_bytes = 0;  // text bytes of those deltas

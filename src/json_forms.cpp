@@ -4,6 +4,8 @@
 #include "deltackpt/delta_checkpointer.hpp"
 #include "deltackpt/maintenance.hpp"
 #include "deltackpt/migrate.hpp"
+#include "base64.hpp"
+#include "json_internal.hpp"
 
 namespace deltackpt {
 namespace {
@@ -17,10 +19,12 @@ Json string_array(const std::vector<std::string>& strings) {
 }
 
 // The fields a checkpoint and its header share.
-Json header_json(const std::string& thread_id, const std::string& checkpoint_id, const std::string& parent_id,
-                 std::int64_t step, Timestamp created_at, Json metadata, const std::vector<std::string>& pending) {
+Json header_json(const std::string& thread_id, const std::string& checkpoint_ns, const std::string& checkpoint_id,
+                 const std::string& parent_id, std::int64_t step, Timestamp created_at, Json metadata,
+                 const std::vector<std::string>& pending) {
   Json out = Json::object();
   out["thread_id"] = thread_id;
+  out["checkpoint_ns"] = checkpoint_ns;
   out["checkpoint_id"] = checkpoint_id;
   out["parent_id"] = optional_id(parent_id);
   out["step"] = step;
@@ -33,14 +37,14 @@ Json header_json(const std::string& thread_id, const std::string& checkpoint_id,
 }  // namespace
 
 Json to_json(Checkpoint cp) {
-  Json out = header_json(cp.thread_id, cp.checkpoint_id, cp.parent_id, cp.step, cp.created_at,
+  Json out = header_json(cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_id, cp.step, cp.created_at,
                          std::move(cp.metadata), cp.pending_nodes);
   out["state"] = std::move(cp.state);
   return out;
 }
 
 Json to_json(const CheckpointInfo& info) {
-  Json out = header_json(info.thread_id, info.checkpoint_id, info.parent_id, info.step, info.created_at,
+  Json out = header_json(info.thread_id, info.checkpoint_ns, info.checkpoint_id, info.parent_id, info.step, info.created_at,
                          info.metadata, info.pending_nodes);
   out["kind"] = to_string(info.kind);
   out["base_id"] = info.base_id;
@@ -54,6 +58,16 @@ Json to_json(const PruneResult& result) {
   return Json{{"removed", result.removed}, {"rewritten", result.rewritten}};
 }
 
+Json to_json(const PendingWrite& write) {
+  const bool text = detail::valid_utf8_prefix(write.value) == write.value.size();
+  return Json{{"task_id", write.task_id},
+              {"task_path", write.task_path},
+              {"idx", write.idx},
+              {"channel", write.channel},
+              {"type", write.type},
+              {"value", text ? Json(write.value) : Json{{"base64", detail::base64_encode(write.value)}}}};
+}
+
 Json to_json(const SaveCounters& counters) {
   return Json{{"full_rows", counters.full_rows},
               {"delta_rows", counters.delta_rows},
@@ -65,10 +79,18 @@ Json to_json(const VerifyReport& report) {
   for (const auto& p : report.problems) {
     problems.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
   }
+  Json orphans = Json::array();
+  for (const auto& o : report.orphan_writes) {
+    orphans.push_back({{"thread_id", o.thread_id},
+                       {"checkpoint_ns", o.checkpoint_ns},
+                       {"checkpoint_id", o.checkpoint_id},
+                       {"writes", o.writes}});
+  }
   return Json{{"ok", report.ok()},
               {"threads", report.threads},
               {"checkpoints", report.checkpoints},
-              {"problems", std::move(problems)}};
+              {"problems", std::move(problems)},
+              {"orphan_writes", std::move(orphans)}};
 }
 
 Json to_json(const ThreadStats& t) {
@@ -81,7 +103,10 @@ Json to_json(const ThreadStats& t) {
               {"ratio", t.ratio()},
               {"longest_chain", t.longest_chain},
               {"largest_row_bytes", t.largest_row_bytes},
-              {"largest_row_id", t.largest_row_id}};
+              {"largest_row_id", t.largest_row_id},
+              {"writes", t.writes},
+              {"write_bytes", t.write_bytes},
+              {"orphan_writes", t.orphan_writes}};
 }
 
 Json to_json(const StoreStats& stats) {

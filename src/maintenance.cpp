@@ -31,7 +31,7 @@ void check_columns(const StoredRow& row, const std::unordered_map<std::string, C
     }
   } else {
     const auto parent = seen.find(h.parent_id);
-    if (parent == seen.end()) {
+    if (parent == seen.end() || parent->second.checkpoint_ns != h.checkpoint_ns) {
       detail::throw_row_corruption(h, "the row its delta is against (" + h.parent_id + ") is missing");
     }
     const ChainPosition expected = parent->second.after_delta(0, h.state_size);
@@ -56,9 +56,20 @@ ThreadStats stats_of_row(const RowHeader& h) {
   return t;
 }
 
+// Whether writes were saved against a checkpoint that is not among
+// `stored` (the thread's checkpoint ids, each with its namespace).
+template <class Stored>
+bool is_orphan(const WriteTotals& w, const Stored& stored) {
+  const auto it = stored.find(w.checkpoint_id);
+  return it == stored.end() || it->second != w.checkpoint_ns;
+}
+
 // Adds the figures of `part` (a row or a thread) to `sum`.
 void add(ThreadStats& sum, const ThreadStats& part) {
   sum.checkpoints += part.checkpoints;
+  sum.writes += part.writes;
+  sum.write_bytes += part.write_bytes;
+  sum.orphan_writes += part.orphan_writes;
   sum.full_rows += part.full_rows;
   sum.delta_rows += part.delta_rows;
   sum.stored_bytes += part.stored_bytes;
@@ -103,9 +114,18 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
       seen.emplace(h.checkpoint_id, ChainPosition::of_row(h));  // check_columns judged them
       if (progress) progress(++done, 0);
     }
-    const auto head = store.head(thread);
-    if (!head || seen.count(head->checkpoint_id) == 0) {
-      report.problems.push_back({thread, head ? head->checkpoint_id : "", "the thread's head is missing"});
+    for (const auto& ns : store.namespaces(thread)) {
+      const auto head = store.head(thread, ns);
+      const auto found = head ? seen.find(head->checkpoint_id) : seen.end();
+      if (found == seen.end() || found->second.checkpoint_ns != ns) {
+        report.problems.push_back({thread, head ? head->checkpoint_id : "",
+                                   "the head of namespace \"" + ns + "\" is missing"});
+      }
+    }
+    std::unordered_map<std::string, std::string> stored;
+    for (const auto& [id, position] : seen) stored.emplace(id, position.checkpoint_ns);
+    for (const auto& w : store.write_totals(thread)) {
+      if (is_orphan(w, stored)) report.orphan_writes.push_back({thread, w.checkpoint_ns, w.checkpoint_id, w.writes});
     }
   }
   return report;
@@ -116,8 +136,17 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
   for (const auto& thread : threads_of(store, thread_id)) {
     ThreadStats t;
     t.thread_id = thread;
-    for (const auto& h : store.headers(thread, {}, 0)) add(t, stats_of_row(h));
-    if (t.checkpoints == 0) continue;
+    std::unordered_map<std::string, std::string> stored;
+    for (const auto& h : store.headers(HeaderQuery{.thread_id = thread})) {
+      add(t, stats_of_row(h));
+      stored.emplace(h.checkpoint_id, h.checkpoint_ns);
+    }
+    for (const auto& w : store.write_totals(thread)) {
+      t.writes += w.writes;
+      t.write_bytes += w.value_bytes;
+      if (is_orphan(w, stored)) t.orphan_writes += w.writes;
+    }
+    if (t.checkpoints == 0 && t.writes == 0) continue;
     add(result.total, t);
     result.threads.push_back(std::move(t));
   }

@@ -33,10 +33,15 @@ DELTACKPT_EXPORT std::string new_checkpoint_id();
 // One saved state of one agent thread.
 struct Checkpoint {
   std::string thread_id;
+  // The namespace within the thread: "" for the root graph; a subgraph
+  // (LangGraph's checkpoint_ns, such as "node:<id>" or "parent|child") keeps
+  // its own chain of checkpoints on the same thread. Heads, parents and
+  // forks never cross namespaces.
+  std::string checkpoint_ns;
   // Empty on save: a new time-ordered id is generated.
   std::string checkpoint_id;
-  // Empty on save: the thread's latest checkpoint at save time (none for the
-  // first checkpoint of a thread). Empty on load when the row has no parent.
+  // Empty on save: the latest checkpoint of (thread, namespace) at save time
+  // (none for the first). Empty on load when the row has no parent.
   std::string parent_id;
   std::int64_t step = 0;
   // Must be a JSON object.
@@ -60,6 +65,7 @@ DELTACKPT_EXPORT const char* to_string(RowKind kind) noexcept;
 // A checkpoint without its state, as list() returns it.
 struct CheckpointInfo {
   std::string thread_id;
+  std::string checkpoint_ns;
   std::string checkpoint_id;
   std::string parent_id;  // empty: none
   std::int64_t step = 0;
@@ -73,6 +79,7 @@ struct CheckpointInfo {
   std::int64_t state_bytes = 0;   // bytes of the state as compact JSON
 };
 
+// "Its thread" below means its (thread_id, checkpoint_ns).
 struct SaveOptions {
   // When false (the default) a save must extend the thread's latest
   // checkpoint: an explicit parent_id that is no longer the latest is a
@@ -88,14 +95,61 @@ struct SaveOptions {
   bool root = false;
 };
 
+// Which checkpoints list() and list_states() return, newest (last saved)
+// first.
 struct ListOptions {
+  // Only this thread's; std::nullopt: every thread's.
+  std::optional<std::string> thread_id;
+  // Only this namespace's ("" is the root graph's); std::nullopt: every
+  // namespace's.
+  std::optional<std::string> checkpoint_ns;
   // At most this many results; 0 means no limit.
   std::size_t limit = 0;
-  // Only checkpoints saved before this one (exclusive). Empty: no bound.
+  // Only checkpoints saved before this one (exclusive). When no checkpoint
+  // has this id (a runtime may pass one from another namespace), those whose
+  // id sorts before it byte for byte, which for time-ordered ids (UUIDv6/v7,
+  // new_checkpoint_id) is the time order. Empty: no bound.
   std::string before;
-  // Only checkpoints whose metadata has every key of this object with an
-  // equal value (exact comparison, see same_value).
+  // Only checkpoints whose metadata has every top-level key of this object
+  // with an equal value (exact comparison, see same_value).
   Json metadata_filter = Json::object();
+  // list_states() only: also read each checkpoint's pending writes.
+  bool with_writes = false;
+};
+
+// A checkpoint as runtimes key it. Checkpoint ids are unique in a store
+// (a save of an id another thread or namespace holds is a Conflict), so the
+// id alone finds a checkpoint; pending writes are keyed by all three.
+struct CheckpointKey {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  std::string checkpoint_id;
+};
+
+// A task's result written against a checkpoint before the next checkpoint
+// exists (LangGraph's pending writes), so an interrupted step resumes
+// without running finished tasks again.
+struct PendingWrite {
+  std::string task_id;
+  // Where the task sits in the graph (LangGraph's task_path); may be empty.
+  std::string task_path;
+  // The write's place among its task's writes (0, 1, ...), or negative for
+  // a special write that replaces the task's earlier one of that idx
+  // (LangGraph's WRITES_IDX_MAP: error -1, scheduled -2, interrupt -3,
+  // resume -4). See Checkpointer::put_writes.
+  std::int64_t idx = 0;
+  std::string channel;
+  // The runtime serializer's type tag for `value` ("json", "bytes", ...).
+  std::string type;
+  // The value exactly as the runtime's serializer produced it: any bytes,
+  // stored and returned unchanged, never parsed or diffed.
+  std::string value;
+};
+
+// A listed checkpoint with its state, as list_states() returns it.
+struct ListedCheckpoint {
+  Checkpoint checkpoint;
+  std::vector<PendingWrite> writes;  // when ListOptions::with_writes
 };
 
 struct RetentionPolicy {
@@ -113,12 +167,15 @@ struct PruneResult {
 // The JSON forms the CLI's --json output and the C API print (docs/cli.md
 // lists the fields): ids that may be empty (parent_id) are null when empty,
 // times are format_timestamp text, kinds are to_string(RowKind).
-// {thread_id, checkpoint_id, parent_id, step, created_at, metadata,
-// pending_nodes, state}; the state is moved out of `cp`.
+// {thread_id, checkpoint_ns, checkpoint_id, parent_id, step, created_at,
+// metadata, pending_nodes, state}; the state is moved out of `cp`.
 DELTACKPT_EXPORT Json to_json(Checkpoint cp);
 // The same without state, plus {kind, base_id, depth, stored_bytes, state_bytes}.
 DELTACKPT_EXPORT Json to_json(const CheckpointInfo& info);
 // {removed, rewritten}.
 DELTACKPT_EXPORT Json to_json(const PruneResult& result);
+// {task_id, task_path, idx, channel, type, value}: the value as a string when
+// it is valid UTF-8 text, else {"base64": "..."}.
+DELTACKPT_EXPORT Json to_json(const PendingWrite& write);
 
 }  // namespace deltackpt

@@ -35,23 +35,37 @@ class CheckpointerWrapper : public Checkpointer {
 
   Checkpointer& target() const noexcept { return target_; }
 
+  using Checkpointer::history;
   using Checkpointer::list;
+  using Checkpointer::load;
+  using Checkpointer::prune;
   using Checkpointer::save;
   std::string save(const Checkpoint& cp, const SaveOptions& options) override { return target_.save(cp, options); }
-  std::optional<Checkpoint> load(std::string_view thread_id) override { return target_.load(thread_id); }
+  std::optional<Checkpoint> load(std::string_view thread_id, std::string_view checkpoint_ns) override {
+    return target_.load(thread_id, checkpoint_ns);
+  }
   std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override {
     return target_.load_by_id(checkpoint_id);
   }
   std::optional<CheckpointInfo> info(std::string_view checkpoint_id) override { return target_.info(checkpoint_id); }
-  std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override {
-    return target_.list(thread_id, options);
+  std::vector<CheckpointInfo> list(const ListOptions& options) override { return target_.list(options); }
+  std::vector<ListedCheckpoint> list_states(const ListOptions& options) override {
+    return target_.list_states(options);
   }
-  std::vector<Checkpoint> history(std::string_view thread_id) override { return target_.history(thread_id); }
+  std::vector<Checkpoint> history(std::string_view thread_id, std::string_view checkpoint_ns) override {
+    return target_.history(thread_id, checkpoint_ns);
+  }
   std::vector<std::string> threads() override { return target_.threads(); }
+  std::vector<std::string> namespaces(std::string_view thread_id) override { return target_.namespaces(thread_id); }
   std::size_t remove_thread(std::string_view thread_id) override { return target_.remove_thread(thread_id); }
-  PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override {
-    return target_.prune(thread_id, policy);
+  PruneResult prune(std::string_view thread_id, std::string_view checkpoint_ns,
+                    const RetentionPolicy& policy) override {
+    return target_.prune(thread_id, checkpoint_ns, policy);
   }
+  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes) override {
+    target_.put_writes(key, writes);
+  }
+  std::vector<PendingWrite> writes(const CheckpointKey& key) override { return target_.writes(key); }
 
  private:
   Checkpointer& target_;

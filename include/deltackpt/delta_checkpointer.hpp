@@ -92,17 +92,25 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   DeltaCheckpointer(const DeltaCheckpointer&) = delete;
   DeltaCheckpointer& operator=(const DeltaCheckpointer&) = delete;
 
+  using Checkpointer::history;
   using Checkpointer::list;
+  using Checkpointer::load;
+  using Checkpointer::prune;
   using Checkpointer::save;
   std::string save(const Checkpoint& cp, const SaveOptions& options) override;
-  std::optional<Checkpoint> load(std::string_view thread_id) override;
+  std::optional<Checkpoint> load(std::string_view thread_id, std::string_view checkpoint_ns) override;
   std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
   std::optional<CheckpointInfo> info(std::string_view checkpoint_id) override;
-  std::vector<CheckpointInfo> list(std::string_view thread_id, const ListOptions& options) override;
-  std::vector<Checkpoint> history(std::string_view thread_id) override;
+  std::vector<CheckpointInfo> list(const ListOptions& options) override;
+  std::vector<ListedCheckpoint> list_states(const ListOptions& options) override;
+  std::vector<Checkpoint> history(std::string_view thread_id, std::string_view checkpoint_ns) override;
   std::vector<std::string> threads() override;
+  std::vector<std::string> namespaces(std::string_view thread_id) override;
   std::size_t remove_thread(std::string_view thread_id) override;
-  PruneResult prune(std::string_view thread_id, const RetentionPolicy& policy) override;
+  PruneResult prune(std::string_view thread_id, std::string_view checkpoint_ns,
+                    const RetentionPolicy& policy) override;
+  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes) override;
+  std::vector<PendingWrite> writes(const CheckpointKey& key) override;
 
   // The rows behind this checkpointer, for maintenance (maintenance.hpp).
   RowStore& row_store() noexcept;

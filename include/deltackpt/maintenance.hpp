@@ -25,25 +25,37 @@ struct VerifyProblem {
   std::string message;
 };
 
+// Pending writes saved against a checkpoint that is not stored: it never
+// arrived (its save failed or is still running) or was pruned in a race.
+// Not a problem: they go with their thread (remove_thread).
+struct OrphanWrites {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  std::string checkpoint_id;
+  std::size_t writes = 0;
+};
+
 struct VerifyReport {
   std::size_t threads = 0;
   std::size_t checkpoints = 0;
   std::vector<VerifyProblem> problems;  // one per bad checkpoint
+  std::vector<OrphanWrites> orphan_writes;
   bool ok() const noexcept { return problems.empty(); }
 };
 
-// Replays every chain of one thread (all threads when `thread_id` is empty)
-// and checks every row: checksum, encoding, JSON, delta fit, chain columns
+// Replays every chain of one thread, in every namespace (all threads when
+// `thread_id` is empty), and checks every row: checksum, encoding, JSON, delta fit, chain columns
 // (base, depth), rebuilt size, metadata, each within `limits` (pass the
 // limits the store's checkpointers use: DeltaCheckpointer::options().limits).
 // A checkpoint whose chain passes through a bad row is reported too. Never
-// throws Corruption: problems are collected.
+// throws Corruption: problems are collected. Also lists orphan writes.
 DELTACKPT_EXPORT VerifyReport verify(RowStore& store, std::string_view thread_id = {}, const Limits& limits = {},
                                      const Progress& progress = {});
 
 // The report as a JSON object (what the CLI's and the C API's --json output
 // print): {"ok", "threads", "checkpoints", "problems": [{thread_id,
-// checkpoint_id, message}]}.
+// checkpoint_id, message}], "orphan_writes": [{thread_id, checkpoint_ns,
+// checkpoint_id, writes}]}.
 DELTACKPT_EXPORT Json to_json(const VerifyReport& report);
 
 struct ThreadStats {
@@ -56,6 +68,9 @@ struct ThreadStats {
   std::int32_t longest_chain = 0;     // most deltas a load replays
   std::int64_t largest_row_bytes = 0;
   std::string largest_row_id;
+  std::size_t writes = 0;          // pending write rows
+  std::int64_t write_bytes = 0;    // bytes of their values
+  std::size_t orphan_writes = 0;   // of them, saved against no stored checkpoint
   // full_state_bytes / stored_bytes: how many times smaller the store is.
   double ratio() const noexcept {
     return stored_bytes == 0 ? 0.0 : static_cast<double>(full_state_bytes) / static_cast<double>(stored_bytes);

@@ -10,6 +10,7 @@
 
 #include "deltackpt/checkpoint.hpp"
 #include "deltackpt/export.hpp"
+#include "deltackpt/json.hpp"
 
 namespace deltackpt {
 
@@ -17,6 +18,7 @@ namespace deltackpt {
 // these exactly as given; only the checkpointer layer interprets them.
 struct RowHeader {
   std::string thread_id;
+  std::string checkpoint_ns;  // "" for the root namespace
   std::string checkpoint_id;
   std::string parent_id;  // empty: none. A delta row's delta is against it.
   std::int64_t step = 0;
@@ -41,6 +43,38 @@ struct StoredRow {
   std::string payload;  // full: the state's JSON; delta: a delta document
 };
 
+// Which headers headers() returns, newest (last inserted) first.
+struct HeaderQuery {
+  std::optional<std::string> thread_id;      // std::nullopt: every thread
+  std::optional<std::string> checkpoint_ns;  // std::nullopt: every namespace
+  // Only rows inserted before this row; when no row has this id, rows whose
+  // id sorts before it byte for byte. Empty: no bound.
+  std::string before_id;
+  std::size_t limit = 0;  // at most this many rows; 0: no limit
+  // Top-level metadata keys and values the caller wants. A backend may use
+  // it to skip rows (in SQL, with an index) but must never skip a row that
+  // matches exactly; the caller checks every row it gets, so it may return
+  // rows that do not match. Empty: no filter.
+  Json metadata_filter = Json::object();
+};
+
+// A pending write as stored: the checkpoint it is saved against and the
+// write (checkpoint.hpp).
+struct StoredWrite {
+  CheckpointKey key;
+  PendingWrite write;
+};
+
+// How many pending writes a checkpoint has, and their value bytes.
+struct WriteTotals {
+  std::string checkpoint_ns;
+  std::string checkpoint_id;
+  std::size_t writes = 0;
+  std::int64_t value_bytes = 0;
+};
+
+// In every mode the parent, when given, must be a row of the same thread
+// and namespace ("the thread" below is the pair); heads are per pair.
 enum class InsertMode {
   // The row must extend the thread's head: row.parent_id equals the head
   // (both empty for a thread's first row). Otherwise Conflict.
@@ -67,46 +101,61 @@ class DELTACKPT_EXPORT RowStore {
   // default) or "lz4", as configured for this database.
   virtual std::string_view payload_encoding() const noexcept { return "json"; }
 
-  // Inserts the row and makes it the thread's head, in one transaction.
-  // Throws NotFound when row.parent_id is not empty and names no row of the
-  // same thread, then Conflict when the id exists or kExtend finds another
-  // head.
+  // Inserts the row and makes it the head of its (thread, namespace), in one
+  // transaction. Throws NotFound when row.parent_id is not empty and names
+  // no row of the same thread and namespace, then Conflict when the id
+  // exists (anywhere in the store) or kExtend finds another head.
   virtual void insert(const StoredRow& row, InsertMode mode) = 0;
 
-  // The header of the thread's head (latest) row.
-  virtual std::optional<RowHeader> head(std::string_view thread_id) = 0;
+  // The header of the head (latest) row of (thread, namespace).
+  virtual std::optional<RowHeader> head(std::string_view thread_id, std::string_view checkpoint_ns) = 0;
 
   // The rows needed to rebuild `checkpoint_id`, in one query: from the
   // nearest full row (first) through `checkpoint_id` (last), following the
   // parent links of delta rows. Empty when the id is unknown. If a link is
   // missing the first row returned is a delta row; callers report that.
   virtual std::vector<StoredRow> chain(std::string_view checkpoint_id) = 0;
-  // The same for the thread's head.
-  virtual std::vector<StoredRow> head_chain(std::string_view thread_id) = 0;
+  // The same for the head of (thread, namespace).
+  virtual std::vector<StoredRow> head_chain(std::string_view thread_id, std::string_view checkpoint_ns) = 0;
+  // The rows needed to rebuild every row of `ids`, in one query: every row
+  // of the union of their chains, oldest (first inserted) first, each once
+  // (what ForwardReplay takes). Unknown ids are left out.
+  virtual std::vector<StoredRow> chains(const std::vector<std::string>& ids) = 0;
 
   virtual std::optional<RowHeader> header(std::string_view checkpoint_id) = 0;
 
-  // Headers of the thread's rows, newest first; only rows saved before
-  // `before_id` when it is not empty; at most `limit` rows when not 0.
-  virtual std::vector<RowHeader> headers(std::string_view thread_id,
-                                         std::string_view before_id,
-                                         std::size_t limit) = 0;
+  virtual std::vector<RowHeader> headers(const HeaderQuery& query) = 0;
 
-  // Every row of the thread, oldest first (so parents come before children).
+  // Every row of the thread, in every namespace, oldest first (so parents
+  // come before children).
   virtual std::vector<StoredRow> rows(std::string_view thread_id) = 0;
 
   // Ids of all threads with rows, sorted.
   virtual std::vector<std::string> threads() = 0;
+  // The namespaces of the thread that have rows, sorted.
+  virtual std::vector<std::string> namespaces(std::string_view thread_id) = 0;
 
-  // Deletes the thread; returns how many rows it had.
+  // Deletes the thread's rows in every namespace and its pending writes;
+  // returns how many rows it had.
   virtual std::size_t remove_thread(std::string_view thread_id) = 0;
 
-  // In one transaction: overwrite the rows in `replace` (matched by
-  // checkpoint_id; everything but thread and id may change) and delete the
-  // rows named in `remove`. The head is never removed.
-  virtual void rewrite(std::string_view thread_id,
-                       const std::vector<StoredRow>& replace,
+  // In one transaction: overwrite the rows in `replace` (matched by thread,
+  // namespace and id; everything else may change) and
+  // delete the rows named in `remove` with their pending writes. A head is
+  // never removed.
+  virtual void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
                        const std::vector<std::string>& remove) = 0;
+
+  // In one transaction, per write: insert it, or when its (task_id, idx)
+  // is stored against `key` already, replace it if `replace` else keep the
+  // stored one. Does not require the checkpoint to exist.
+  virtual void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) = 0;
+  // The writes stored against each of `keys`, grouped by key in the order
+  // of `keys`, each group sorted by (task_path, task_id, idx).
+  virtual std::vector<StoredWrite> writes(const std::vector<CheckpointKey>& keys) = 0;
+  // Per checkpoint id of the thread that has pending writes (stored or not),
+  // sorted by namespace and id.
+  virtual std::vector<WriteTotals> write_totals(std::string_view thread_id) = 0;
 };
 
 }  // namespace deltackpt

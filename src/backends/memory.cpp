@@ -1,8 +1,11 @@
 // MemoryRowStore: the RowStore contract in process memory, under one mutex.
 #include "deltackpt/backends/memory.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "deltackpt/errors.hpp"
@@ -12,49 +15,47 @@
 namespace deltackpt {
 namespace {
 
+// (thread_id, checkpoint_ns): what owns a head and a chain of rows.
+using ChainOwner = std::pair<std::string, std::string>;
+// (task_id, idx): a write's key among its checkpoint's writes.
+using WriteSlot = std::pair<std::string, std::int64_t>;
+
 class MemoryRowStore final : public RowStore {
  public:
   std::string_view backend_name() const noexcept override { return "memory"; }
 
   void insert(const StoredRow& row, InsertMode mode) override {
     std::lock_guard lock(mutex_);
-    auto& thread = threads_[row.header.thread_id];
-    StoredRow appended;
-    if (mode == InsertMode::kAppend) {
-      appended = row;
-      appended.header.parent_id = thread.head;
-    }
-    const StoredRow& stored = mode == InsertMode::kAppend ? appended : row;
+    const ChainOwner owner{row.header.thread_id, row.header.checkpoint_ns};
+    const auto found = owners_.find(owner);
+    const std::string head = found == owners_.end() ? std::string() : found->second.head;
+    StoredRow stored = row;
+    if (mode == InsertMode::kAppend) stored.header.parent_id = head;
     const RowHeader& h = stored.header;
-    const auto drop_empty = [&] {
-      if (thread.order.empty()) threads_.erase(h.thread_id);
-    };
     if (!h.parent_id.empty()) {
       const auto parent = rows_.find(h.parent_id);
-      if (parent == rows_.end() || parent->second.row.header.thread_id != h.thread_id) {
-        drop_empty();
+      if (parent == rows_.end() || parent->second.row.header.thread_id != h.thread_id ||
+          parent->second.row.header.checkpoint_ns != h.checkpoint_ns) {
         throw detail::parent_not_found(backend_name(), detail::insert_op(h), h.parent_id);
       }
     }
-    if (rows_.count(h.checkpoint_id) != 0) {
-      drop_empty();
-      throw detail::id_taken(backend_name(), detail::insert_op(h));
-    }
-    if (mode == InsertMode::kExtend && thread.head != h.parent_id) {
-      drop_empty();
-      throw detail::head_moved(backend_name(), detail::insert_op(h), h.parent_id, thread.head);
+    if (rows_.count(h.checkpoint_id) != 0) throw detail::id_taken(backend_name(), detail::insert_op(h));
+    if (mode == InsertMode::kExtend && head != h.parent_id) {
+      throw detail::head_moved(backend_name(), detail::insert_op(h), h.parent_id, head);
     }
     const std::uint64_t seq = ++next_seq_;
-    rows_.emplace(h.checkpoint_id, Entry{stored, seq});
-    thread.order.emplace(seq, h.checkpoint_id);
-    thread.head = h.checkpoint_id;
+    const std::string id = h.checkpoint_id;
+    rows_.emplace(id, Entry{std::move(stored), seq});
+    order_.emplace(seq, id);
+    thread_order_[owner.first].emplace(seq, id);
+    owners_[owner].head = id;
   }
 
-  std::optional<RowHeader> head(std::string_view thread_id) override {
+  std::optional<RowHeader> head(std::string_view thread_id, std::string_view checkpoint_ns) override {
     std::lock_guard lock(mutex_);
-    const auto t = threads_.find(std::string(thread_id));
-    if (t == threads_.end()) return std::nullopt;
-    return rows_.at(t->second.head).row.header;
+    const std::string* id = head_locked(thread_id, checkpoint_ns);
+    if (id == nullptr) return std::nullopt;
+    return rows_.at(*id).row.header;
   }
 
   std::vector<StoredRow> chain(std::string_view checkpoint_id) override {
@@ -62,11 +63,26 @@ class MemoryRowStore final : public RowStore {
     return chain_locked(std::string(checkpoint_id));
   }
 
-  std::vector<StoredRow> head_chain(std::string_view thread_id) override {
+  std::vector<StoredRow> head_chain(std::string_view thread_id, std::string_view checkpoint_ns) override {
     std::lock_guard lock(mutex_);
-    const auto t = threads_.find(std::string(thread_id));
-    if (t == threads_.end()) return {};
-    return chain_locked(t->second.head);
+    const std::string* id = head_locked(thread_id, checkpoint_ns);
+    if (id == nullptr) return {};
+    return chain_locked(*id);
+  }
+
+  std::vector<StoredRow> chains(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    std::set<std::uint64_t> wanted;
+    for (const auto& id : ids) {
+      for (auto it = rows_.find(id); it != rows_.end() && wanted.insert(it->second.seq).second;) {
+        if (it->second.row.header.kind == RowKind::kFull) break;
+        it = rows_.find(it->second.row.header.parent_id);
+      }
+    }
+    std::vector<StoredRow> out;
+    out.reserve(wanted.size());
+    for (const std::uint64_t seq : wanted) out.push_back(rows_.at(order_.at(seq)).row);
+    return out;
   }
 
   std::optional<RowHeader> header(std::string_view checkpoint_id) override {
@@ -76,20 +92,30 @@ class MemoryRowStore final : public RowStore {
     return it->second.row.header;
   }
 
-  std::vector<RowHeader> headers(std::string_view thread_id, std::string_view before_id,
-                                 std::size_t limit) override {
+  std::vector<RowHeader> headers(const HeaderQuery& query) override {
     std::lock_guard lock(mutex_);
     std::vector<RowHeader> out;
-    const auto t = threads_.find(std::string(thread_id));
-    if (t == threads_.end()) return out;
-    auto it = t->second.order.rbegin();
-    if (!before_id.empty()) {
-      const auto b = rows_.find(std::string(before_id));
-      if (b == rows_.end()) return out;
-      it = std::make_reverse_iterator(t->second.order.lower_bound(b->second.seq));
+    const Order* order = &order_;
+    if (query.thread_id) {
+      const auto t = thread_order_.find(*query.thread_id);
+      if (t == thread_order_.end()) return out;
+      order = &t->second;
     }
-    for (; it != t->second.order.rend() && (limit == 0 || out.size() < limit); ++it) {
-      out.push_back(rows_.at(it->second).row.header);
+    auto it = order->rbegin();
+    bool by_id = false;
+    if (!query.before_id.empty()) {
+      if (const auto b = rows_.find(query.before_id); b != rows_.end()) {
+        it = std::make_reverse_iterator(order->lower_bound(b->second.seq));
+      } else {
+        by_id = true;
+      }
+    }
+    for (; it != order->rend() && (query.limit == 0 || out.size() < query.limit); ++it) {
+      const RowHeader& h = rows_.at(it->second).row.header;
+      if (query.thread_id && h.thread_id != *query.thread_id) continue;
+      if (query.checkpoint_ns && h.checkpoint_ns != *query.checkpoint_ns) continue;
+      if (by_id && !(h.checkpoint_id < query.before_id)) continue;
+      out.push_back(h);
     }
     return out;
   }
@@ -97,33 +123,49 @@ class MemoryRowStore final : public RowStore {
   std::vector<StoredRow> rows(std::string_view thread_id) override {
     std::lock_guard lock(mutex_);
     std::vector<StoredRow> out;
-    const auto t = threads_.find(std::string(thread_id));
-    if (t == threads_.end()) return out;
-    for (const auto& [seq, id] : t->second.order) out.push_back(rows_.at(id).row);
+    const auto t = thread_order_.find(thread_id);
+    if (t == thread_order_.end()) return out;
+    for (const auto& [seq, id] : t->second) out.push_back(rows_.at(id).row);
     return out;
   }
 
   std::vector<std::string> threads() override {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
-    for (const auto& [id, thread] : threads_) out.push_back(id);
+    for (const auto& [owner, chain] : owners_) {
+      if (out.empty() || out.back() != owner.first) out.push_back(owner.first);
+    }
+    return out;
+  }
+
+  std::vector<std::string> namespaces(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (auto it = owners_.lower_bound(ChainOwner{std::string(thread_id), ""});
+         it != owners_.end() && it->first.first == thread_id; ++it) {
+      out.push_back(it->first.second);
+    }
     return out;
   }
 
   std::size_t remove_thread(std::string_view thread_id) override {
     std::lock_guard lock(mutex_);
-    const auto t = threads_.find(std::string(thread_id));
-    if (t == threads_.end()) return 0;
-    const std::size_t count = t->second.order.size();
-    for (const auto& [seq, id] : t->second.order) rows_.erase(id);
-    threads_.erase(t);
+    const auto t = thread_order_.find(thread_id);
+    if (t == thread_order_.end()) return 0;
+    const std::size_t count = t->second.size();
+    for (const auto& [seq, id] : t->second) {
+      rows_.erase(id);
+      order_.erase(seq);
+    }
+    thread_order_.erase(t);
+    std::erase_if(owners_, [&](const auto& o) { return o.first.first == thread_id; });
+    std::erase_if(writes_, [&](const auto& w) { return w.first.thread_id == thread_id; });
     return count;
   }
 
   void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
                const std::vector<std::string>& remove) override {
     std::lock_guard lock(mutex_);
-    const auto t = threads_.find(std::string(thread_id));
     const std::string op = detail::rewrite_op(thread_id);
     const auto in_thread = [&](const std::string& id) {
       const auto it = rows_.find(id);
@@ -131,18 +173,60 @@ class MemoryRowStore final : public RowStore {
     };
     // Check everything first so that a refused rewrite changes nothing.
     for (const auto& row : replace) {
-      if (!in_thread(row.header.checkpoint_id)) throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
+      if (!in_thread(row.header.checkpoint_id) ||
+          rows_.at(row.header.checkpoint_id).row.header.checkpoint_ns != row.header.checkpoint_ns) throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
     }
     for (const auto& id : remove) {
       if (!in_thread(id)) throw detail::not_in_thread(backend_name(), op, id);
-      if (t->second.head == id) throw detail::head_not_removable(backend_name(), op);
+      const RowHeader& h = rows_.at(id).row.header;
+      if (*head_locked(h.thread_id, h.checkpoint_ns) == id) throw detail::head_not_removable(backend_name(), op);
     }
-    for (const auto& row : replace) rows_.at(row.header.checkpoint_id).row = row;
+    for (const auto& row : replace) {
+      rows_.at(row.header.checkpoint_id).row = row;
+    }
     for (const auto& id : remove) {
       const auto it = rows_.find(id);
-      t->second.order.erase(it->second.seq);
+      const RowHeader& h = it->second.row.header;
+      writes_.erase(Key{h.thread_id, h.checkpoint_ns, id});
+      order_.erase(it->second.seq);
+      thread_order_.at(h.thread_id).erase(it->second.seq);
       rows_.erase(it);
     }
+  }
+
+  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+    std::lock_guard lock(mutex_);
+    auto& stored = writes_[Key{key.thread_id, key.checkpoint_ns, key.checkpoint_id}];
+    for (const auto& w : writes) {
+      auto [slot, inserted] = stored.try_emplace(WriteSlot{w.task_id, w.idx}, w);
+      if (!inserted && replace) slot->second = w;
+    }
+  }
+
+  std::vector<StoredWrite> writes(const std::vector<CheckpointKey>& keys) override {
+    std::lock_guard lock(mutex_);
+    std::vector<StoredWrite> out;
+    for (const auto& key : keys) {
+      const auto found = writes_.find(Key{key.thread_id, key.checkpoint_ns, key.checkpoint_id});
+      if (found == writes_.end()) continue;
+      std::vector<PendingWrite> sorted;
+      for (const auto& [slot, w] : found->second) sorted.push_back(w);
+      std::sort(sorted.begin(), sorted.end(), detail::write_order);
+      for (auto& w : sorted) out.push_back(StoredWrite{key, std::move(w)});
+    }
+    return out;
+  }
+
+  std::vector<WriteTotals> write_totals(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<WriteTotals> out;
+    for (const auto& [key, stored] : writes_) {
+      if (key.thread_id != thread_id || stored.empty()) continue;
+      WriteTotals t{key.checkpoint_ns, key.checkpoint_id, stored.size(), 0};
+      for (const auto& [slot, w] : stored) t.value_bytes += static_cast<std::int64_t>(w.value.size());
+      out.push_back(std::move(t));
+    }
+    return out;
   }
 
  private:
@@ -150,10 +234,23 @@ class MemoryRowStore final : public RowStore {
     StoredRow row;
     std::uint64_t seq;
   };
-  struct Thread {
+  using Order = std::map<std::uint64_t, std::string>;  // seq -> id, oldest first
+  struct Chain {
     std::string head;
-    std::map<std::uint64_t, std::string> order;  // seq -> id, oldest first
   };
+  // A checkpoint's key as pending writes name it, ordered by thread, then
+  // namespace, then id (write_totals' order).
+  struct Key {
+    std::string thread_id, checkpoint_ns, checkpoint_id;
+    bool operator<(const Key& o) const {
+      return std::tie(thread_id, checkpoint_ns, checkpoint_id) < std::tie(o.thread_id, o.checkpoint_ns, o.checkpoint_id);
+    }
+  };
+
+  const std::string* head_locked(std::string_view thread_id, std::string_view checkpoint_ns) const {
+    const auto it = owners_.find(ChainOwner{std::string(thread_id), std::string(checkpoint_ns)});
+    return it == owners_.end() ? nullptr : &it->second.head;
+  }
 
   std::vector<StoredRow> chain_locked(const std::string& id) {
     std::vector<StoredRow> out;
@@ -170,7 +267,10 @@ class MemoryRowStore final : public RowStore {
   std::mutex mutex_;
   std::uint64_t next_seq_ = 0;
   std::unordered_map<std::string, Entry> rows_;
-  std::map<std::string, Thread, std::less<>> threads_;
+  Order order_;
+  std::map<std::string, Order, std::less<>> thread_order_;
+  std::map<ChainOwner, Chain> owners_;
+  std::map<Key, std::map<WriteSlot, PendingWrite>> writes_;
 };
 
 }  // namespace

@@ -2,11 +2,16 @@
 #include "row_columns.hpp"
 
 #include <charconv>
+#include <tuple>
 
 #include "row_codec.hpp"
 
 namespace deltackpt::detail {
 namespace {
+
+std::string thread_and_ns(const std::string& thread_id, const std::string& checkpoint_ns) {
+  return "thread=" + thread_id + (checkpoint_ns.empty() ? "" : ", ns=" + checkpoint_ns);
+}
 
 std::string prefix(std::string_view backend, std::string_view op) {
   return "deltackpt." + std::string(backend) + ": " + std::string(op) + ": ";
@@ -41,8 +46,16 @@ std::uint64_t decode_checksum(const std::string& text, const RowHeader& h) {
   return value;
 }
 
+bool write_order(const PendingWrite& a, const PendingWrite& b) {
+  return std::tie(a.task_path, a.task_id, a.idx) < std::tie(b.task_path, b.task_id, b.idx);
+}
+
 std::string insert_op(const RowHeader& row) {
-  return "insert(thread=" + row.thread_id + ", id=" + row.checkpoint_id + ")";
+  return "insert(" + thread_and_ns(row.thread_id, row.checkpoint_ns) + ", id=" + row.checkpoint_id + ")";
+}
+
+std::string put_writes_op(const CheckpointKey& key) {
+  return "put_writes(" + thread_and_ns(key.thread_id, key.checkpoint_ns) + ", id=" + key.checkpoint_id + ")";
 }
 
 std::string rewrite_op(std::string_view thread_id) { return "rewrite(thread=" + std::string(thread_id) + ")"; }

@@ -17,10 +17,10 @@ RowKind decode_kind(const std::string& text, const RowHeader& h);
 Timestamp decode_created_at(const std::string& text, const RowHeader& h);
 std::uint64_t decode_checksum(const std::string& text, const RowHeader& h);
 
-// A row header from its 14 columns in the order both SQL stores select
+// A row header from its 15 columns in the order both SQL stores select
 // them (thread_id, checkpoint_id, parent_id, step, kind, base_id, depth,
 // created_at, metadata, pending_nodes, encoding, payload_size, state_size,
-// checksum), read through `columns`: columns.text(i) is column i as text,
+// checksum, checkpoint_ns), read through `columns`: columns.text(i) is column i as text,
 // columns.integer(i, header, name) as an integer or Corruption.
 template <class Columns>
 RowHeader decode_header(const Columns& columns) {
@@ -39,12 +39,19 @@ RowHeader decode_header(const Columns& columns) {
   h.payload_size = columns.integer(11, h, "payload_size");
   h.state_size = columns.integer(12, h, "state_size");
   h.checksum = decode_checksum(columns.text(13), h);
+  h.checkpoint_ns = columns.text(14);
   return h;
 }
+
+// The order RowStore::writes returns a checkpoint's writes in: by
+// (task_path, task_id, idx), strings byte for byte (what SQLite's BINARY
+// and PostgreSQL's "C" collations compare).
+bool write_order(const PendingWrite& a, const PendingWrite& b);
 
 // The failures of the RowStore contract. `backend` is backend_name();
 // `op` names the call, as insert_op() and rewrite_op() do.
 std::string insert_op(const RowHeader& row);
+std::string put_writes_op(const CheckpointKey& key);
 std::string rewrite_op(std::string_view thread_id);
 NotFound parent_not_found(std::string_view backend, std::string_view op, const std::string& parent_id);
 Conflict head_moved(std::string_view backend, std::string_view op, const std::string& parent_id,

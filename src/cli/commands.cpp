@@ -1,6 +1,7 @@
 // The subcommands: parse nothing, open the store, call the library, print.
 #include "commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -75,7 +76,7 @@ int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to)
   return 0;
 }
 
-int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& jsonl,
+int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& ns, const std::string& jsonl,
                std::optional<std::size_t> interval, bool full_only, bool keep_going) {
   // Read and check every line before saving any, so a bad file writes nothing.
   std::ifstream file;
@@ -122,6 +123,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   for (std::size_t i = 0; i < lines.size(); ++i) {
     Checkpoint c;
     c.thread_id = thread;
+    c.checkpoint_ns = ns;
     c.step = static_cast<std::int64_t>(lines[i].first - 1);  // line number from 0
     c.state = Json::parse(lines[i].second);
     lines[i].second = std::string();  // release the text as we go
@@ -171,44 +173,93 @@ int run_threads(const StoreArgs& store) {
   return 0;
 }
 
-int run_list(const StoreArgs& store, const std::string& thread, std::size_t limit) {
+Json parse_filter(const std::vector<std::string>& filters) {
+  Json out = Json::object();
+  for (const auto& f : filters) {
+    const std::size_t eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InvalidArgument("deltackpt: --filter \"" + f + "\" is not key=value");
+    }
+    const std::string value = f.substr(eq + 1);
+    // A JSON value (42, true, null, "text", {...}) as written; anything else
+    // is a string, so --filter source=loop works unquoted.
+    out[f.substr(0, eq)] = Json::accept(value) ? Json::parse(value) : Json(value);
+  }
+  return out;
+}
+
+int run_list(const StoreArgs& store, const ListArgs& args) {
   auto cp = open(store.db, open_options(store));
-  const auto infos = cp->list(thread, {.limit = limit});
+  ListOptions options;
+  if (!args.thread.empty()) options.thread_id = args.thread;
+  options.checkpoint_ns = args.ns;
+  options.limit = args.limit;
+  options.before = args.before;
+  options.metadata_filter = parse_filter(args.filters);
+  if (args.with_states) {
+    options.with_writes = args.writes;
+    Json out = Json::array();
+    for (auto& listed : cp->list_states(options)) {
+      Json item = to_json(std::move(listed.checkpoint));
+      if (args.writes) {
+        item["writes"] = Json::array();
+        for (const auto& w : listed.writes) item["writes"].push_back(to_json(w));
+      }
+      out.push_back(std::move(item));
+    }
+    std::cout << out.dump(2) << '\n';
+    return 0;
+  }
+  const auto infos = cp->list(options);
   if (store.json) {
     Json out = Json::array();
     for (const auto& i : infos) out.push_back(to_json(i));
     std::cout << out.dump(2) << '\n';
     return 0;
   }
+  // Thread and namespace columns only when the rows can differ in them.
+  const bool thread_column = args.thread.empty();
+  const bool ns_column = !args.ns || std::any_of(infos.begin(), infos.end(),
+                                                  [](const auto& i) { return !i.checkpoint_ns.empty(); });
+  std::vector<std::string> header;
+  if (thread_column) header.push_back("thread");
+  if (ns_column) header.push_back("ns");
+  for (const char* h : {"step", "checkpoint_id", "kind", "depth", "stored", "state", "created_at"}) header.push_back(h);
   std::vector<std::vector<std::string>> rows;
   for (const auto& i : infos) {
-    rows.push_back({std::to_string(i.step), i.checkpoint_id, to_string(i.kind), std::to_string(i.depth),
-                    std::to_string(i.stored_bytes), std::to_string(i.state_bytes),
-                    format_timestamp(i.created_at)});
+    std::vector<std::string> row;
+    if (thread_column) row.push_back(i.thread_id);
+    if (ns_column) row.push_back(i.checkpoint_ns.empty() ? "\"\"" : i.checkpoint_ns);
+    for (auto cell : {std::to_string(i.step), i.checkpoint_id, std::string(to_string(i.kind)), std::to_string(i.depth),
+                      std::to_string(i.stored_bytes), std::to_string(i.state_bytes), format_timestamp(i.created_at)}) {
+      row.push_back(std::move(cell));
+    }
+    rows.push_back(std::move(row));
   }
-  print_table({"step", "checkpoint_id", "kind", "depth", "stored", "state", "created_at"}, rows);
+  print_table(header, rows);
   return 0;
 }
 
-int run_show(const StoreArgs& store, const std::string& thread, std::optional<long long> step,
-             const std::string& checkpoint, bool compact_output, bool raw) {
+int run_show(const StoreArgs& store, const ShowArgs& args) {
   auto cp = open(store.db, open_options(store));
-  std::string id = checkpoint;
-  if (id.empty() && step) {
-    for (const auto& info : cp->list(thread)) {
-      if (info.step == *step) {
+  const std::string& thread = args.thread;
+  std::string id = args.checkpoint;
+  if (id.empty() && args.step) {
+    for (const auto& info : cp->list(ListOptions{.thread_id = thread, .checkpoint_ns = args.ns})) {
+      if (info.step == *args.step) {
         id = info.checkpoint_id;
         break;
       }
     }
     if (id.empty()) {
-      throw NotFound("deltackpt: show: thread " + thread + " has no checkpoint at step " + std::to_string(*step));
+      throw NotFound("deltackpt: show: thread " + thread + " has no checkpoint at step " + std::to_string(*args.step));
     }
   }
-  if (raw) {
+  const auto print = [&](const Json& out) { std::cout << (args.compact ? out.dump() : out.dump(2)) << '\n'; };
+  if (args.raw) {
     RowStore& rows = cp->row_store();
     if (id.empty()) {
-      const auto head = rows.head(thread);
+      const auto head = rows.head(thread, args.ns);
       if (!head) throw NotFound("deltackpt: show: thread " + thread + " has no checkpoints");
       id = head->checkpoint_id;
     }
@@ -216,23 +267,31 @@ int run_show(const StoreArgs& store, const std::string& thread, std::optional<lo
     if (chain.empty()) throw NotFound("deltackpt: show: no checkpoint " + id);
     const StoredRow& row = chain.back();
     const RowHeader& h = row.header;
-    Json out{{"thread_id", h.thread_id}, {"checkpoint_id", h.checkpoint_id}, {"parent_id", h.parent_id},
-             {"step", h.step}, {"kind", to_string(h.kind)}, {"base_id", h.base_id}, {"depth", h.depth},
-             {"created_at", format_timestamp(h.created_at)}, {"encoding", h.encoding},
+    Json out{{"thread_id", h.thread_id}, {"checkpoint_ns", h.checkpoint_ns}, {"checkpoint_id", h.checkpoint_id},
+             {"parent_id", h.parent_id}, {"step", h.step}, {"kind", to_string(h.kind)}, {"base_id", h.base_id},
+             {"depth", h.depth}, {"created_at", format_timestamp(h.created_at)}, {"encoding", h.encoding},
              {"payload_size", h.payload_size}, {"state_size", h.state_size}};
     out["checksum"] = checksum_text(h.checksum);
     out["metadata"] = Json::parse(h.metadata);
     out["pending_nodes"] = Json::parse(h.pending_nodes);
     if (h.encoding == "json") out["payload"] = Json::parse(row.payload);
-    std::cout << (compact_output ? out.dump() : out.dump(2)) << '\n';
+    print(out);
     return 0;
   }
-  const auto loaded = id.empty() ? cp->load(thread) : cp->load_by_id(id);
+  auto loaded = id.empty() ? cp->load(thread, args.ns) : cp->load_by_id(id);
   if (!loaded) {
     throw NotFound(id.empty() ? "deltackpt: show: thread " + thread + " has no checkpoints"
                               : "deltackpt: show: no checkpoint " + id);
   }
-  std::cout << (compact_output ? loaded->state.dump() : loaded->state.dump(2)) << '\n';
+  if (!args.writes) {
+    print(loaded->state);
+    return 0;
+  }
+  const CheckpointKey key{loaded->thread_id, loaded->checkpoint_ns, loaded->checkpoint_id};
+  Json out = to_json(std::move(*loaded));
+  out["writes"] = Json::array();
+  for (const auto& w : cp->writes(key)) out["writes"].push_back(to_json(w));
+  print(out);
   return 0;
 }
 
@@ -266,13 +325,19 @@ int run_verify(const StoreArgs& store, const std::string& thread) {
   return report.ok() ? 0 : 1;
 }
 
-int run_prune(const StoreArgs& store, const std::string& thread, std::optional<std::size_t> keep_last,
-              const std::string& max_age) {
+int run_prune(const StoreArgs& store, const std::string& thread, const std::optional<std::string>& ns,
+              std::optional<std::size_t> keep_last, const std::string& max_age) {
   RetentionPolicy policy;
   policy.keep_last = keep_last;
   if (!max_age.empty()) policy.max_age = parse_age(max_age);
   auto cp = open(store.db, open_options(store));
-  const PruneResult r = cp->prune(thread, policy);
+  // Each namespace keeps its own newest checkpoints.
+  PruneResult r;
+  for (const auto& each : ns ? std::vector<std::string>{*ns} : cp->namespaces(thread)) {
+    const PruneResult part = cp->prune(thread, each, policy);
+    r.removed += part.removed;
+    r.rewritten += part.rewritten;
+  }
   if (store.json) {
     std::cout << to_json(r).dump(2) << '\n';
   } else {

@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "deltackpt/json.hpp"
 
 namespace deltackpt::cli {
 
@@ -19,16 +22,38 @@ struct StoreArgs {
 std::chrono::microseconds parse_age(const std::string& text);
 
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to);
-int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& jsonl,
+struct ListArgs {
+  std::string thread;                 // empty: every thread
+  std::optional<std::string> ns;      // nullopt: every namespace
+  std::size_t limit = 0;
+  std::string before;
+  std::vector<std::string> filters;   // key=value
+  bool with_states = false;
+  bool writes = false;
+};
+
+struct ShowArgs {
+  std::string thread;
+  std::string ns;
+  std::optional<long long> step;
+  std::string checkpoint;
+  bool compact = false;
+  bool raw = false;
+  bool writes = false;
+};
+
+// --filter key=value, each value JSON when it parses, else a string.
+Json parse_filter(const std::vector<std::string>& filters);
+
+int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& ns, const std::string& jsonl,
                std::optional<std::size_t> interval, bool full_only, bool keep_going);
 int run_threads(const StoreArgs& store);
-int run_list(const StoreArgs& store, const std::string& thread, std::size_t limit);
-int run_show(const StoreArgs& store, const std::string& thread, std::optional<long long> step,
-             const std::string& checkpoint, bool compact_output, bool raw);
+int run_list(const StoreArgs& store, const ListArgs& args);
+int run_show(const StoreArgs& store, const ShowArgs& args);
 int run_stats(const StoreArgs& store, const std::string& thread);
 int run_verify(const StoreArgs& store, const std::string& thread);
-int run_prune(const StoreArgs& store, const std::string& thread, std::optional<std::size_t> keep_last,
-              const std::string& max_age);
+int run_prune(const StoreArgs& store, const std::string& thread, const std::optional<std::string>& ns,
+              std::optional<std::size_t> keep_last, const std::string& max_age);
 int run_compact(const StoreArgs& store, const std::string& thread,
                 std::optional<std::size_t> interval, bool full_only);
 int run_import_adk(const std::string& source, const StoreArgs& store,

@@ -25,6 +25,22 @@ void add_store_options(CLI::App* cmd, StoreArgs& store, bool positional_db = tru
       ->check(CLI::IsMember({"json", "lz4"}));
 }
 
+// A validator that accepts what `parse` accepts and reports what it throws,
+// so a bad value is a usage error (exit 2) worded by the parser itself.
+template <class Parse>
+CLI::Validator accepted_by(Parse parse, const std::string& name) {
+  return CLI::Validator(
+      [parse](std::string& text) {
+        try {
+          parse(text);
+          return std::string();
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      },
+      name);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,12 +48,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
   StoreArgs store;
-  std::string thread, checkpoint, jsonl, max_age, source;
+  deltackpt::cli::ListArgs list_args;
+  deltackpt::cli::ShowArgs show_args;
+  std::optional<std::string> ns;
+  std::string thread, jsonl, max_age, source;
   std::optional<std::size_t> interval, keep_last;
   std::optional<int> to;
-  std::optional<long long> step;
-  std::size_t limit = 0;
-  bool status = false, full_only = false, keep_going = false, compact_output = false, raw = false;
+  bool status = false, full_only = false, keep_going = false;
   int result = 0;
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, or show them");
@@ -49,36 +66,53 @@ int main(int argc, char** argv) {
   auto* ingest = app.add_subcommand("ingest", "Save each line of a JSONL file as the next checkpoint");
   add_store_options(ingest, store);
   ingest->add_option("--thread", thread, "Thread to save into")->required();
+  ingest->add_option("--ns", ns, "Namespace to save into (default: the root namespace, \"\")");
   ingest->add_option("--jsonl", jsonl, "File of states, one JSON object per line (- for stdin)")->required();
   ingest->add_option("--interval", interval, "Full row at least every N checkpoints")
       ->check(CLI::PositiveNumber);
   ingest->add_flag("--full-only", full_only, "Store every checkpoint as a full row");
   ingest->add_flag("--continue", keep_going, "Skip lines that are not JSON objects instead of failing");
   ingest->callback([&] {
-    result = deltackpt::cli::run_ingest(store, thread, jsonl, interval, full_only, keep_going);
+    result = deltackpt::cli::run_ingest(store, thread, ns.value_or(""), jsonl, interval, full_only, keep_going);
   });
 
   auto* threads = app.add_subcommand("threads", "List the threads and what each stores");
   add_store_options(threads, store);
   threads->callback([&] { result = deltackpt::cli::run_threads(store); });
 
-  auto* list = app.add_subcommand("list", "List a thread's checkpoints, newest first");
+  auto* list = app.add_subcommand("list", "List checkpoints, newest first");
   add_store_options(list, store);
-  list->add_option("--thread", thread, "Thread")->required();
-  list->add_option("--limit", limit, "At most this many");
-  list->callback([&] { result = deltackpt::cli::run_list(store, thread, limit); });
+  list->add_option("--thread", list_args.thread, "Only this thread (default: every thread)");
+  list->add_option("--ns", list_args.ns, "Only this namespace (\"\" is the root; default: every namespace)");
+  list->add_option("--limit", list_args.limit, "At most this many");
+  list->add_option("--before", list_args.before, "Only checkpoints saved before this checkpoint id");
+  list->add_option("--filter", list_args.filters,
+                   "Only checkpoints whose metadata has key=value (value as JSON, else a string); repeatable")
+      ->check(accepted_by([](const std::string& text) { deltackpt::cli::parse_filter({text}); }, "KEY=VALUE"));
+  list->add_flag("--with-states", list_args.with_states, "Print each checkpoint with its state, as JSON");
+  list->add_flag("--writes", list_args.writes, "With --with-states: also each checkpoint's pending writes");
+  list->callback([&] {
+    if (list_args.writes && !list_args.with_states) throw CLI::ValidationError("list", "--writes needs --with-states");
+    result = deltackpt::cli::run_list(store, list_args);
+  });
 
   auto* show = app.add_subcommand("show", "Print a checkpoint's state as JSON");
   add_store_options(show, store);
-  auto* show_thread = show->add_option("--thread", thread, "Thread (its latest checkpoint, or --step)");
-  auto* show_id = show->add_option("--checkpoint", checkpoint, "Checkpoint id");
-  show->add_option("--step", step, "The thread's newest checkpoint with this step")->needs(show_thread);
+  auto* show_thread = show->add_option("--thread", show_args.thread, "Thread (its latest checkpoint, or --step)");
+  auto* show_id = show->add_option("--checkpoint", show_args.checkpoint, "Checkpoint id");
+  show->add_option("--ns", show_args.ns, "With --thread: the namespace (default: the root namespace)")
+      ->needs(show_thread);
+  show->add_option("--step", show_args.step, "The thread's newest checkpoint with this step")->needs(show_thread);
   show_thread->excludes(show_id);
-  show->add_flag("--compact", compact_output, "One line of compact JSON (as saved)");
-  show->add_flag("--raw", raw, "Print the stored row (columns and payload) instead of the state");
+  show->add_flag("--compact", show_args.compact, "One line of compact JSON (as saved)");
+  show->add_flag("--raw", show_args.raw, "Print the stored row (columns and payload) instead of the state");
+  show->add_flag("--writes", show_args.writes, "Print the checkpoint with its pending writes");
   show->callback([&] {
-    if (thread.empty() && checkpoint.empty()) throw CLI::ValidationError("show", "needs --thread or --checkpoint");
-    result = deltackpt::cli::run_show(store, thread, step, checkpoint, compact_output, raw);
+    if (show_args.thread.empty() && show_args.checkpoint.empty()) {
+      throw CLI::ValidationError("show", "needs --thread or --checkpoint");
+    }
+    if (show_args.raw && show_args.writes) throw CLI::ValidationError("show", "--raw and --writes do not mix");
+    result = deltackpt::cli::run_show(store, show_args);
   });
 
   auto* stats = app.add_subcommand("stats", "Rows, bytes stored and compression, per thread");
@@ -94,23 +128,15 @@ int main(int argc, char** argv) {
   auto* prune = app.add_subcommand("prune", "Delete old checkpoints (the newest is always kept)");
   add_store_options(prune, store);
   prune->add_option("--thread", thread, "Thread")->required();
+  prune->add_option("--ns", ns, "Only this namespace (default: each namespace of the thread)");
   auto* keep = prune->add_option("--keep-last", keep_last, "Keep this many newest checkpoints");
   auto* age = prune->add_option("--max-age", max_age, "Delete checkpoints older than this: 30s, 15m, 12h, 7d, 2w")
-                  ->check(CLI::Validator(
-                      [](std::string& text) {
-                        try {
-                          deltackpt::cli::parse_age(text);
-                          return std::string();
-                        } catch (const std::exception& e) {
-                          return std::string(e.what());
-                        }
-                      },
-                      "DURATION"));
+                  ->check(accepted_by([](const std::string& text) { deltackpt::cli::parse_age(text); }, "DURATION"));
   prune->callback([&] {
     if (keep->count() == 0 && age->count() == 0) {
       throw CLI::ValidationError("prune", "needs --keep-last and/or --max-age");
     }
-    result = deltackpt::cli::run_prune(store, thread, keep_last, max_age);
+    result = deltackpt::cli::run_prune(store, thread, ns, keep_last, max_age);
   });
 
   auto* compact = app.add_subcommand("compact", "Rewrite chains under a new policy, in place and crash-safe");

@@ -35,7 +35,7 @@ db=$tmp/agent.db
 expect_exit 0 "$cli" --help
 expect_exit 2 "$cli"
 expect_exit 2 "$cli" frobnicate
-expect_exit 2 "$cli" list "$db"
+expect_exit 2 "$cli" list "$db" --writes
 expect_exit 2 "$cli" prune "$db" --thread t
 expect_exit 0 "$cli" ingest --help
 expect_contains "$out" "--interval" "ingest --help"
@@ -69,11 +69,49 @@ assert all(r["thread_id"] == "chat" for r in rows), rows[0]
 assert rows[-1]["step"] == 0 and rows[-1]["parent_id"] is None, rows[-1]
 assert rows[0]["parent_id"] == rows[1]["checkpoint_id"], rows[:2]
 ' <<< "$out" && ok || fail "list --json fields"
+# Namespaces, lists across threads and namespaces, --before, --filter,
+# --with-states, show --ns and --writes.
+"$workload" chat --steps 5 --seed 9 > "$tmp/sub.jsonl"
+expect_exit 0 "$cli" ingest "$db" --thread chat --ns "tools:1|search:2" --jsonl "$tmp/sub.jsonl"
+expect_exit 0 "$cli" show "$db" --thread chat --ns "tools:1|search:2" --compact
+[ "$out" == "$(tail -n 1 "$tmp/sub.jsonl")" ] && ok || fail "show --ns"
+expect_exit 0 "$cli" show "$db" --thread chat --compact
+[ "$out" == "$(tail -n 1 "$tmp/chat.jsonl")" ] && ok || fail "root namespace unchanged by a subgraph's saves"
+expect_exit 0 "$cli" list "$db" --json
+[ "$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), sorted({(c["thread_id"], c["checkpoint_ns"]) for c in r}))' <<< "$out")" == "105 [('chat', ''), ('chat', 'tools:1|search:2'), ('plan', '')]" ] && ok || fail "list across threads and namespaces"
+expect_exit 0 "$cli" list "$db" --thread chat --ns "" --json
+[ "$(python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), {c["checkpoint_ns"] for c in r})' <<< "$out")" == "60 {''}" ] && ok || fail "list --ns root"
+expect_exit 0 "$cli" list "$db" --thread chat
+expect_contains "$out" "tools:1|search:2" "list table shows namespaces"
+before=$(sqlite3 "$db" "SELECT checkpoint_id FROM checkpoints WHERE thread_id = 'chat' AND checkpoint_ns = '' AND step = 10")
+expect_exit 0 "$cli" list "$db" --thread chat --ns "" --before "$before" --limit 2 --json
+[ "$(python3 -c 'import json,sys; print([c["step"] for c in json.load(sys.stdin)])' <<< "$out")" == "[9, 8]" ] && ok || fail "list --before"
+sqlite3 "$db" "UPDATE checkpoints SET metadata = '{\"source\":\"loop\",\"writes\":{\"a\":1}}' WHERE thread_id = 'plan' AND step IN (3, 7)"
+expect_exit 0 "$cli" list "$db" --filter source=loop --filter 'writes={"a":1}' --json
+[ "$(python3 -c 'import json,sys; print([(c["thread_id"], c["step"]) for c in json.load(sys.stdin)])' <<< "$out")" == "[('plan', 7), ('plan', 3)]" ] && ok || fail "list --filter"
+expect_exit 0 "$cli" list "$db" --filter 'writes={"a":1.0}' --json
+[ "$out" == "[]" ] && ok || fail "list --filter compares numbers exactly"
+expect_exit 2 "$cli" list "$db" --filter nokey
+expect_exit 0 "$cli" list "$db" --thread chat --ns "" --limit 3 --with-states --writes
+python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+want = [json.loads(l) for l in open(sys.argv[1])][-3:][::-1]
+assert [r["state"] for r in rows] == want, "states differ"
+assert all(r["writes"] == [] for r in rows), rows[0]["writes"]
+' "$tmp/chat.jsonl" <<< "$out" && ok || fail "list --with-states"
+expect_exit 0 "$cli" show "$db" --thread chat --writes
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["step"] == 59 and r["writes"] == [] and "state" in r, r.keys()' <<< "$out" && ok || fail "show --writes"
+expect_exit 0 "$cli" prune "$db" --thread chat --ns "tools:1|search:2" --keep-last 2
+expect_contains "$out" "removed 3 checkpoints" "prune --ns"
+expect_exit 0 "$cli" stats "$db" --thread chat --json
+[ "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["checkpoints"])' <<< "$out")" == 62 ] && ok || fail "stats across namespaces"
+
 expect_exit 0 "$cli" stats "$db" --thread chat --json
 ratio=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["total"]["ratio"]))' <<< "$out")
 [ "$ratio" -ge 5 ] && ok || fail "chat ratio $ratio < 5"
 expect_exit 0 "$cli" verify "$db"
-expect_contains "$out" "ok: 100 checkpoints in 2 threads" "verify ok"
+expect_contains "$out" "ok: 102 checkpoints in 2 threads" "verify ok"
 
 # A flipped payload byte: verify exits 1 naming that checkpoint and the ones after it.
 bad=$(sqlite3 "$db" "SELECT checkpoint_id FROM checkpoints WHERE thread_id = 'chat' AND step = 30")
@@ -153,16 +191,35 @@ done
 # Migrations: status, a database made by hand with version 1 upgraded by the
 # library, a changed migration and a newer schema refused.
 expect_exit 0 "$cli" migrate "$db" --status --json
-[ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["database_version"], d["library_version"])' <<< "$out")" == "2 2" ] && ok || fail "migrate --status"
+[ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["database_version"], d["library_version"])' <<< "$out")" == "3 3" ] && ok || fail "migrate --status"
+# Version 1 and 2 stores made by their own migration files, with rows as
+# those versions stored them (every column but checkpoint_ns).
+v1_columns="seq, thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, pending_nodes, encoding, payload_size, state_size, checksum, payload"
 v1=$tmp/v1.db
 sqlite3 "$v1" < "$migrations/0001_initial.up.sql"
-sqlite3 "$v1" "ATTACH '$db3' AS src; INSERT INTO checkpoints SELECT * FROM src.checkpoints; INSERT INTO threads SELECT * FROM src.threads; UPDATE deltackpt_settings SET value = 'lz4';"
+sqlite3 "$v1" "ATTACH '$db3' AS src; INSERT INTO checkpoints SELECT $v1_columns FROM src.checkpoints; INSERT INTO threads SELECT thread_id, head_id, created_at, updated_at FROM src.threads; UPDATE deltackpt_settings SET value = 'lz4';"
+v2=$tmp/v2.db
+cp "$v1" "$v2"
+sqlite3 "$v2" < "$migrations/0002_inspection_views.up.sql"
 expect_exit 0 "$cli" migrate "$v1" --status
 expect_contains "$out" "schema at version 1" "hand-made v1"
 expect_exit 0 "$cli" migrate "$v1" --to 1
-expect_exit 1 "$cli" migrate "$v1" --to 3
+expect_exit 1 "$cli" migrate "$v1" --to 4
 expect_exit 0 "$cli" verify "$v1"  # opening migrates to the current version
-[ "$(sqlite3 "$v1" "SELECT count(*) FROM deltackpt_migrations WHERE checksum IS NOT NULL")" == 2 ] && ok || fail "checksums recorded"
+[ "$(sqlite3 "$v1" "SELECT count(*) FROM deltackpt_migrations WHERE checksum IS NOT NULL")" == 3 ] && ok || fail "checksums recorded"
+# 0002 -> 0003 on a real version 2 file: every state, head and thread as it
+# was, in the root namespace, and the new tables usable.
+expect_exit 0 "$cli" migrate "$v2" --status
+expect_contains "$out" "schema at version 2" "hand-made v2"
+v2_states=$(for step in 0 13 29 59; do "$cli" show "$db3" --thread chat --step $step --compact; done)
+expect_exit 0 "$cli" migrate "$v2"
+expect_contains "$out" "schema at version 3" "v2 migrated"
+expect_exit 0 "$cli" verify "$v2"
+[ "$(for step in 0 13 29 59; do "$cli" show "$v2" --thread chat --step $step --compact; done)" == "$v2_states" ] && ok || fail "states after 0002 -> 0003"
+[ "$(sqlite3 "$v2" "SELECT count(*), count(DISTINCT checkpoint_ns), max(checkpoint_ns) FROM checkpoints")" == "$(sqlite3 "$db3" "SELECT count(*) FROM checkpoints")|1|" ] && ok || fail "rows in the root namespace after 0002 -> 0003"
+[ "$(sqlite3 "$v2" "SELECT thread_id, checkpoint_ns, head_id FROM threads ORDER BY 1")" == "$(sqlite3 "$db3" "SELECT thread_id, '', head_id FROM threads ORDER BY 1")" ] && ok || fail "heads after 0002 -> 0003"
+expect_exit 0 "$cli" ingest "$v2" --thread chat --ns sub --jsonl "$tmp/sub.jsonl"
+expect_exit 0 "$cli" verify "$v2"
 [ "$(sqlite3 "$v1" "SELECT checkpoints FROM thread_summary WHERE thread_id = 'chat'")" == 60 ] && ok || fail "view after upgrade"
 expect_exit 1 "$cli" migrate "$v1" --to 1
 sqlite3 "$v1" "UPDATE deltackpt_migrations SET checksum = '0000000000000000' WHERE version = 2"

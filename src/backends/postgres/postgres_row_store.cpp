@@ -47,8 +47,14 @@ const std::string kWhyNotInserted = "dckpt_why_not_inserted";
 const std::string kHead = "dckpt_head";
 const std::string kHeader = "dckpt_header";
 const std::string kChain = "dckpt_chain";
+const std::string kChains = "dckpt_chains";
+const std::string kSeqOf = "dckpt_seq_of";
+const std::string kNamespaces = "dckpt_namespaces";
+const std::string kInsertWrite = "dckpt_insert_write";
+const std::string kReplaceWrite = "dckpt_replace_write";
+const std::string kReadWrites = "dckpt_read_writes";
+const std::string kWriteTotals = "dckpt_write_totals";
 const std::string kHeadChain = "dckpt_head_chain";
-const std::string kHeaders = "dckpt_headers";
 const std::string kRows = "dckpt_rows";
 const std::string kThreads = "dckpt_threads";
 const std::string kLockThread = "dckpt_lock_thread";
@@ -61,60 +67,64 @@ const std::string kDeleteRows = "dckpt_delete_rows";
 constexpr const char* kHeaderColumns =
     "c.thread_id, c.checkpoint_id, coalesce(c.parent_id, ''), c.step, c.kind, c.base_id, "
     "c.depth, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "c.metadata, c.pending_nodes, c.encoding, c.payload_size, c.state_size, c.checksum";
-constexpr int kPayloadTextColumn = 14;
-constexpr int kPayloadBytesColumn = 15;
+    "c.metadata, c.pending_nodes, c.encoding, c.payload_size, c.state_size, c.checksum, c.checkpoint_ns";
+constexpr int kPayloadTextColumn = 15;
+constexpr int kPayloadBytesColumn = 16;
 
 // Parameters of every statement that writes a row (exec_row binds them):
 //   $1 thread_id  $2 checkpoint_id  $3 step  $4 kind  $5 base_id  $6 depth
 //   $7 created_at (ISO-8601 text)  $8 metadata  $9 pending_nodes  $10 encoding
 //   $11 payload_size  $12 state_size  $13 checksum  $14 payload (text or NULL)
-//   $15 payload_bytes (bytea or NULL)  $16 parent_id ('' for none; absent for
-//   the append statement, whose parent is the head it locks)
+//   $15 payload_bytes (bytea or NULL)  $16 checkpoint_ns  $17 parent_id ('' for
+//   none; absent for the append statement, whose parent is the head it locks)
 constexpr const char* kRowColumns =
     "thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, "
-    "pending_nodes, encoding, payload_size, state_size, checksum, payload, payload_bytes";
+    "pending_nodes, encoding, payload_size, state_size, checksum, payload, payload_bytes, checkpoint_ns";
 std::string row_values(const std::string& parent) {
   return "$1::text, $2::text, " + parent +
          ", $3::bigint, $4::text, $5::text, $6::integer, $7::timestamptz, $8::text, $9::text, "
-         "$10::text, $11::bigint, $12::bigint, $13::text, $14::text, $15::bytea";
+         "$10::text, $11::bigint, $12::bigint, $13::text, $14::text, $15::bytea, $16::text";
 }
 
-// kExtend: the head must be $16 (or the thread must not exist when $16 is
+// The row's (thread, namespace), whose head a save moves.
+constexpr const char* kOwnerIs = "thread_id = $1::text AND checkpoint_ns = $16::text";
+
+// kExtend: the head must be $17 (or the thread must not exist when $17 is
 // empty). The UPDATE re-checks head_id against the committed row after
 // waiting for a concurrent writer's lock, so two writers extending the same
 // head cannot both succeed.
 std::string insert_extend_sql() {
   return "WITH moved AS ("
          " UPDATE threads SET head_id = $2::text, updated_at = $7::timestamptz"
-         " WHERE thread_id = $1::text AND head_id = $16::text"
+         " WHERE " + std::string(kOwnerIs) + " AND head_id = $17::text"
          " RETURNING 1),"
          " created AS ("
-         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
-         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz WHERE $16::text = ''"
-         " ON CONFLICT (thread_id) DO NOTHING"
+         " INSERT INTO threads (thread_id, checkpoint_ns, head_id, created_at, updated_at)"
+         " SELECT $1::text, $16::text, $2::text, $7::timestamptz, $7::timestamptz WHERE $17::text = ''"
+         " ON CONFLICT (thread_id, checkpoint_ns) DO NOTHING"
          " RETURNING 1)"
          " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
-         " SELECT " + row_values("NULLIF($16::text, '')") +
+         " SELECT " + row_values("NULLIF($17::text, '')") +
          " WHERE EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM created)"
          " RETURNING seq";
 }
 
-// kFork: the parent $16 must be a row of the thread (locked against a
-// concurrent delete until the insert commits); the head moves whatever it was.
+// kFork: the parent $17 must be a row of the thread and namespace (locked
+// against a concurrent delete until the insert commits); the head moves
+// whatever it was.
 std::string insert_fork_sql() {
   return "WITH parent AS ("
-         " SELECT 1 FROM checkpoints WHERE checkpoint_id = $16::text AND thread_id = $1::text"
+         " SELECT 1 FROM checkpoints WHERE checkpoint_id = $17::text AND " + std::string(kOwnerIs) +
          " FOR KEY SHARE),"
          " head AS ("
-         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
-         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz"
-         " WHERE $16::text = '' OR EXISTS (SELECT 1 FROM parent)"
-         " ON CONFLICT (thread_id) DO UPDATE"
+         " INSERT INTO threads (thread_id, checkpoint_ns, head_id, created_at, updated_at)"
+         " SELECT $1::text, $16::text, $2::text, $7::timestamptz, $7::timestamptz"
+         " WHERE $17::text = '' OR EXISTS (SELECT 1 FROM parent)"
+         " ON CONFLICT (thread_id, checkpoint_ns) DO UPDATE"
          " SET head_id = excluded.head_id, updated_at = excluded.updated_at"
          " RETURNING 1)"
          " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
-         " SELECT " + row_values("NULLIF($16::text, '')") +
+         " SELECT " + row_values("NULLIF($17::text, '')") +
          " WHERE EXISTS (SELECT 1 FROM head)"
          " RETURNING seq";
 }
@@ -125,16 +135,16 @@ std::string insert_fork_sql() {
 // collide (ON CONFLICT DO NOTHING); the loser inserts nothing and re-runs.
 std::string insert_append_sql() {
   return "WITH cur AS ("
-         " SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE),"
+         " SELECT head_id FROM threads WHERE " + std::string(kOwnerIs) + " FOR UPDATE),"
          " moved AS ("
          " UPDATE threads SET head_id = $2::text, updated_at = $7::timestamptz"
-         " WHERE thread_id = $1::text AND EXISTS (SELECT 1 FROM cur)"
+         " WHERE " + std::string(kOwnerIs) + " AND EXISTS (SELECT 1 FROM cur)"
          " RETURNING 1),"
          " created AS ("
-         " INSERT INTO threads (thread_id, head_id, created_at, updated_at)"
-         " SELECT $1::text, $2::text, $7::timestamptz, $7::timestamptz"
+         " INSERT INTO threads (thread_id, checkpoint_ns, head_id, created_at, updated_at)"
+         " SELECT $1::text, $16::text, $2::text, $7::timestamptz, $7::timestamptz"
          " WHERE NOT EXISTS (SELECT 1 FROM cur)"
-         " ON CONFLICT (thread_id) DO NOTHING"
+         " ON CONFLICT (thread_id, checkpoint_ns) DO NOTHING"
          " RETURNING 1)"
          " INSERT INTO checkpoints (" + std::string(kRowColumns) + ")"
          " SELECT " + row_values("(SELECT head_id FROM cur)") +
@@ -142,18 +152,19 @@ std::string insert_append_sql() {
          " RETURNING seq";
 }
 
-// The chain in one query: walk parent links from the wanted row back to the
-// nearest full row, carrying only keys, then read those rows by seq.
+// Chains in one query: walk parent links from the wanted rows back to the
+// nearest full rows, carrying only keys (UNION visits a row shared by
+// several chains once), then read those rows in insertion order.
 std::string chain_sql(const std::string& start) {
-  return "WITH RECURSIVE chain (link_seq, link_parent, link_kind, n) AS ("
-         " SELECT seq, parent_id, kind, 0 FROM checkpoints WHERE checkpoint_id = " + start +
-         " UNION ALL"
-         " SELECT p.seq, p.parent_id, p.kind, chain.n + 1 FROM checkpoints p"
+  return "WITH RECURSIVE chain (link_seq, link_parent, link_kind) AS ("
+         " SELECT seq, parent_id, kind FROM checkpoints WHERE " + start +
+         " UNION"
+         " SELECT p.seq, p.parent_id, p.kind FROM checkpoints p"
          " JOIN chain ON p.checkpoint_id = chain.link_parent"
          " WHERE chain.link_kind = 'delta')"
          " SELECT " + std::string(kHeaderColumns) + ", c.payload, c.payload_bytes"
          " FROM chain JOIN checkpoints c ON c.seq = chain.link_seq"
-         " ORDER BY chain.n DESC";
+         " ORDER BY c.seq";
 }
 
 void prepare_statements(pqxx::connection& cx) {
@@ -161,39 +172,59 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kInsertExtend, insert_extend_sql());
   cx.prepare(kInsertFork, insert_fork_sql());
   cx.prepare(kInsertAppend, insert_append_sql());
+  const std::string head_of = "(SELECT head_id FROM threads WHERE thread_id = $1::text AND checkpoint_ns = $2::text)";
   cx.prepare(kWhyNotInserted,
-             "SELECT (SELECT thread_id FROM checkpoints WHERE checkpoint_id = $2::text),"
-             " (SELECT head_id FROM threads WHERE thread_id = $1::text)");
-  cx.prepare(kHead, "SELECT " + cols +
-                        " FROM checkpoints c WHERE c.checkpoint_id ="
-                        " (SELECT head_id FROM threads WHERE thread_id = $1::text)");
+             "SELECT (SELECT thread_id FROM checkpoints WHERE checkpoint_id = $3::text),"
+             " (SELECT checkpoint_ns FROM checkpoints WHERE checkpoint_id = $3::text), " + head_of);
+  cx.prepare(kHead, "SELECT " + cols + " FROM checkpoints c WHERE c.checkpoint_id = " + head_of);
   cx.prepare(kHeader, "SELECT " + cols + " FROM checkpoints c WHERE c.checkpoint_id = $1::text");
-  cx.prepare(kChain, chain_sql("$1::text"));
-  cx.prepare(kHeadChain, chain_sql("(SELECT head_id FROM threads WHERE thread_id = $1::text)"));
-  cx.prepare(kHeaders, "SELECT " + cols +
-                           " FROM checkpoints c WHERE c.thread_id = $1::text AND c.seq <"
-                           " CASE WHEN $2::text = '' THEN 9223372036854775807"
-                           " ELSE (SELECT seq FROM checkpoints WHERE checkpoint_id = $2::text) END"
-                           " ORDER BY c.seq DESC LIMIT $3::bigint");
+  cx.prepare(kSeqOf, "SELECT seq FROM checkpoints WHERE checkpoint_id = $1::text");
+  cx.prepare(kChain, chain_sql("checkpoint_id = $1::text"));
+  cx.prepare(kHeadChain, chain_sql("checkpoint_id = " + head_of));
+  cx.prepare(kChains, chain_sql("checkpoint_id = ANY ($1::text[])"));
   cx.prepare(kRows, "SELECT " + cols +
                         ", c.payload, c.payload_bytes FROM checkpoints c"
                         " WHERE c.thread_id = $1::text ORDER BY c.seq");
-  cx.prepare(kThreads, "SELECT thread_id FROM threads ORDER BY thread_id");
+  cx.prepare(kThreads, "SELECT DISTINCT thread_id FROM threads ORDER BY thread_id");
+  cx.prepare(kNamespaces, "SELECT checkpoint_ns FROM threads WHERE thread_id = $1::text ORDER BY checkpoint_ns");
   cx.prepare(kLockThread, "SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE");
   cx.prepare(kRemoveThread,
              "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text RETURNING 1),"
-             " head AS (DELETE FROM threads WHERE thread_id = $1::text)"
+             " head AS (DELETE FROM threads WHERE thread_id = $1::text),"
+             " writes AS (DELETE FROM writes WHERE thread_id = $1::text)"
              " SELECT count(*) FROM gone");
+  const std::string write_insert =
+      "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, type,"
+      " value_size, value) VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::text, $7::text,"
+      " $8::text, $9::bigint, $10::bytea)"
+      " ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ";
+  cx.prepare(kInsertWrite, write_insert + "DO NOTHING");
+  cx.prepare(kReplaceWrite, write_insert +
+                                "DO UPDATE SET task_path = excluded.task_path, channel = excluded.channel,"
+                                " type = excluded.type, value_size = excluded.value_size, value = excluded.value");
+  cx.prepare(kReadWrites,
+             "SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, task_id, task_path, idx, channel, type,"
+             " value_size, value, k.n FROM writes w"
+             " JOIN unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k (t, ns, id, n)"
+             " ON w.thread_id = k.t AND w.checkpoint_ns = k.ns AND w.checkpoint_id = k.id"
+             " ORDER BY k.n, task_path, task_id, idx");
+  cx.prepare(kWriteTotals,
+             "SELECT checkpoint_ns, checkpoint_id, count(*), sum(value_size) FROM writes"
+             " WHERE thread_id = $1::text GROUP BY checkpoint_ns, checkpoint_id"
+             " ORDER BY checkpoint_ns, checkpoint_id");
   cx.prepare(kUpdateRow,
-             "UPDATE checkpoints SET parent_id = NULLIF($16::text, ''), step = $3::bigint,"
+             "UPDATE checkpoints SET parent_id = NULLIF($17::text, ''), step = $3::bigint,"
              " kind = $4::text, base_id = $5::text, depth = $6::integer,"
              " created_at = $7::timestamptz, metadata = $8::text, pending_nodes = $9::text,"
              " encoding = $10::text, payload_size = $11::bigint, state_size = $12::bigint,"
              " checksum = $13::text, payload = $14::text, payload_bytes = $15::bytea"
-             " WHERE thread_id = $1::text AND checkpoint_id = $2::text");
+             " WHERE thread_id = $1::text AND checkpoint_id = $2::text AND checkpoint_ns = $16::text");
   cx.prepare(kDeleteRows,
-             "DELETE FROM checkpoints WHERE thread_id = $1::text"
-             " AND checkpoint_id = ANY ($2::text[]) RETURNING checkpoint_id");
+             "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text"
+             " AND checkpoint_id = ANY ($2::text[]) RETURNING checkpoint_ns, checkpoint_id),"
+             " writes AS (DELETE FROM writes w USING gone WHERE w.thread_id = $1::text"
+             " AND w.checkpoint_ns = gone.checkpoint_ns AND w.checkpoint_id = gone.checkpoint_id)"
+             " SELECT checkpoint_id FROM gone");
 }
 
 std::string text(const pqxx::field& f) { return std::string(f.c_str(), f.size()); }
@@ -241,8 +272,8 @@ bool stored_as_text(const StoredRow& row) {
          detail::valid_utf8_prefix(p) == p.size();
 }
 
-// Runs a row-writing statement with parameters $1..$15 (see kRowColumns),
-// then `extra` as $16...
+// Runs a row-writing statement with parameters $1..$16 (see kRowColumns),
+// then `extra` as $17...
 template <class... Extra>
 pqxx::result exec_row(pqxx::transaction_base& tx, const std::string& statement,
                       const StoredRow& row, const Extra&... extra) {
@@ -254,12 +285,12 @@ pqxx::result exec_row(pqxx::transaction_base& tx, const std::string& statement,
     return tx.exec_prepared(statement, h.thread_id, h.checkpoint_id, h.step, kind, h.base_id,
                             h.depth, created, h.metadata, h.pending_nodes, h.encoding,
                             h.payload_size, h.state_size, checksum, row.payload, nullptr,
-                            extra...);
+                            h.checkpoint_ns, extra...);
   }
   return tx.exec_prepared(statement, h.thread_id, h.checkpoint_id, h.step, kind, h.base_id,
                           h.depth, created, h.metadata, h.pending_nodes, h.encoding,
                           h.payload_size, h.state_size, checksum, nullptr,
-                          pqxx::binarystring(row.payload), extra...);
+                          pqxx::binarystring(row.payload), h.checkpoint_ns, extra...);
 }
 
 // A PostgreSQL array literal of text values.
@@ -436,11 +467,12 @@ class PostgresRowStore final : public RowStore {
         if (!inserted.empty()) return;
         // Nothing inserted: find out why (failure path only).
         if (mode != InsertMode::kAppend) {
-          const pqxx::row why = tx.exec_prepared(kWhyNotInserted, h.thread_id, h.parent_id)[0];
-          if (!h.parent_id.empty() && (why[0].is_null() || text(why[0]) != h.thread_id)) {
+          const pqxx::row why = tx.exec_prepared(kWhyNotInserted, h.thread_id, h.checkpoint_ns, h.parent_id)[0];
+          if (!h.parent_id.empty() &&
+              (why[0].is_null() || text(why[0]) != h.thread_id || text(why[1]) != h.checkpoint_ns)) {
             throw detail::parent_not_found(backend_name(), op, h.parent_id);
           }
-          const std::string head = why[1].is_null() ? std::string() : text(why[1]);
+          const std::string head = why[2].is_null() ? std::string() : text(why[2]);
           if (mode == InsertMode::kExtend && head != h.parent_id) {
             throw detail::head_moved(backend_name(), op, h.parent_id, head);
           }
@@ -455,31 +487,69 @@ class PostgresRowStore final : public RowStore {
     });
   }
 
-  std::optional<RowHeader> head(std::string_view thread_id) override {
-    return one_header(kHead, thread_id, "head(thread=" + std::string(thread_id) + ")");
+  std::optional<RowHeader> head(std::string_view thread_id, std::string_view checkpoint_ns) override {
+    const std::string op = "head(thread=" + std::string(thread_id) + ")";
+    return with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<RowHeader> {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r = tx.exec_prepared(kHead, std::string(thread_id), std::string(checkpoint_ns));
+      if (r.empty()) return std::nullopt;
+      return read_header(r[0]);
+    });
   }
 
   std::vector<StoredRow> chain(std::string_view checkpoint_id) override {
-    return read_rows(kChain, checkpoint_id, "chain(" + std::string(checkpoint_id) + ")");
+    return read_rows("chain(" + std::string(checkpoint_id) + ")", kChain, std::string(checkpoint_id));
   }
 
-  std::vector<StoredRow> head_chain(std::string_view thread_id) override {
-    return read_rows(kHeadChain, thread_id, "head_chain(thread=" + std::string(thread_id) + ")");
+  std::vector<StoredRow> head_chain(std::string_view thread_id, std::string_view checkpoint_ns) override {
+    return read_rows("head_chain(thread=" + std::string(thread_id) + ")", kHeadChain, std::string(thread_id),
+                     std::string(checkpoint_ns));
+  }
+
+  std::vector<StoredRow> chains(const std::vector<std::string>& ids) override {
+    return read_rows("chains(" + std::to_string(ids.size()) + " ids)", kChains, text_array(ids));
   }
 
   std::optional<RowHeader> header(std::string_view checkpoint_id) override {
-    return one_header(kHeader, checkpoint_id, "header(" + std::string(checkpoint_id) + ")");
+    const std::string op = "header(" + std::string(checkpoint_id) + ")";
+    return with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<RowHeader> {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r = tx.exec_prepared(kHeader, std::string(checkpoint_id));
+      if (r.empty()) return std::nullopt;
+      return read_header(r[0]);
+    });
   }
 
-  std::vector<RowHeader> headers(std::string_view thread_id, std::string_view before_id,
-                                 std::size_t limit) override {
-    const std::string op = "headers(thread=" + std::string(thread_id) + ")";
-    return with_connection(pool_, op, [&](pqxx::connection& cx) {
+  std::vector<RowHeader> headers(const HeaderQuery& query) override {
+    return with_connection(pool_, "headers()", [&](pqxx::connection& cx) {
       pqxx::nontransaction tx(cx);
-      const auto max = limit == 0 ? std::numeric_limits<std::int64_t>::max()
-                                  : static_cast<std::int64_t>(limit);
-      const pqxx::result r =
-          tx.exec_prepared(kHeaders, std::string(thread_id), std::string(before_id), max);
+      // Resolved first so that the query below is a plain range on seq (or
+      // on the id, when the bound names no row).
+      std::optional<std::int64_t> before_seq;
+      if (!query.before_id.empty()) {
+        const pqxx::result r = tx.exec_prepared(kSeqOf, query.before_id);
+        if (!r.empty()) before_seq = r[0][0].as<std::int64_t>();
+      }
+      // Parameters as text, typed by the casts in the SQL.
+      std::vector<std::string> params;
+      std::string sql = "SELECT " + std::string(kHeaderColumns) + " FROM checkpoints c WHERE true";
+      const auto where = [&](const std::string& condition, std::string value, const char* type) {
+        params.push_back(std::move(value));
+        sql += " AND " + condition + "$" + std::to_string(params.size()) + "::" + type;
+      };
+      if (query.thread_id) where("c.thread_id = ", *query.thread_id, "text");
+      if (query.checkpoint_ns) where("c.checkpoint_ns = ", *query.checkpoint_ns, "text");
+      if (before_seq) {
+        where("c.seq < ", std::to_string(*before_seq), "bigint");
+      } else if (!query.before_id.empty()) {
+        where("c.checkpoint_id < ", query.before_id, "text");
+      }
+      // Containment is looser than the exact match the caller checks (1
+      // contains 1.0, [1, 2] contains [1]) and the metadata index serves it.
+      if (!query.metadata_filter.empty()) where("c.metadata::jsonb @> ", query.metadata_filter.dump(), "jsonb");
+      sql += " ORDER BY c.seq DESC";
+      if (query.limit != 0) sql += " LIMIT " + std::to_string(query.limit);
+      const pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
       std::vector<RowHeader> out;
       out.reserve(r.size());
       for (const auto& row : r) out.push_back(read_header(row));
@@ -488,18 +558,13 @@ class PostgresRowStore final : public RowStore {
   }
 
   std::vector<StoredRow> rows(std::string_view thread_id) override {
-    return read_rows(kRows, thread_id, "rows(thread=" + std::string(thread_id) + ")");
+    return read_rows("rows(thread=" + std::string(thread_id) + ")", kRows, std::string(thread_id));
   }
 
-  std::vector<std::string> threads() override {
-    return with_connection(pool_, "threads()", [&](pqxx::connection& cx) {
-      pqxx::nontransaction tx(cx);
-      const pqxx::result r = tx.exec_prepared(kThreads);
-      std::vector<std::string> out;
-      out.reserve(r.size());
-      for (const auto& row : r) out.push_back(text(row[0]));
-      return out;
-    });
+  std::vector<std::string> threads() override { return strings("threads()", kThreads); }
+
+  std::vector<std::string> namespaces(std::string_view thread_id) override {
+    return strings("namespaces(thread=" + std::string(thread_id) + ")", kNamespaces, std::string(thread_id));
   }
 
   std::size_t remove_thread(std::string_view thread_id) override {
@@ -521,8 +586,8 @@ class PostgresRowStore final : public RowStore {
     const std::string op = detail::rewrite_op(id);
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::work tx(cx);
-      const pqxx::result locked = tx.exec_prepared(kLockThread, id);
-      const std::string head = locked.empty() ? std::string() : text(locked[0][0]);
+      std::set<std::string> heads;
+      for (const auto& locked : tx.exec_prepared(kLockThread, id)) heads.insert(text(locked[0]));
       for (const auto& row : replace) {
         if (row.header.thread_id != id ||
             exec_row(tx, kUpdateRow, row, row.header.parent_id).affected_rows() != 1) {
@@ -531,7 +596,7 @@ class PostgresRowStore final : public RowStore {
       }
       std::set<std::string> wanted;
       for (const auto& gone : remove) {
-        if (gone == head) throw detail::head_not_removable(backend_name(), op);
+        if (heads.count(gone) != 0) throw detail::head_not_removable(backend_name(), op);
         if (!wanted.insert(gone).second) throw detail::not_in_thread(backend_name(), op, gone);
       }
       if (!remove.empty()) {
@@ -545,25 +610,86 @@ class PostgresRowStore final : public RowStore {
     });
   }
 
- private:
-  std::optional<RowHeader> one_header(const std::string& statement, std::string_view key,
-                                      const std::string& op) {
-    return with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<RowHeader> {
-      pqxx::nontransaction tx(cx);
-      const pqxx::result r = tx.exec_prepared(statement, std::string(key));
-      if (r.empty()) return std::nullopt;
-      return read_header(r[0]);
+  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+    with_connection(pool_, detail::put_writes_op(key), [&](pqxx::connection& cx) {
+      pqxx::work tx(cx);
+      for (const auto& w : writes) {
+        tx.exec_prepared(replace ? kReplaceWrite : kInsertWrite, key.thread_id, key.checkpoint_ns,
+                         key.checkpoint_id, w.task_id, w.idx, w.task_path, w.channel, w.type,
+                         static_cast<std::int64_t>(w.value.size()), pqxx::binarystring(w.value));
+      }
+      tx.commit();
     });
   }
 
-  std::vector<StoredRow> read_rows(const std::string& statement, std::string_view key,
-                                   const std::string& op) {
+  std::vector<StoredWrite> writes(const std::vector<CheckpointKey>& keys) override {
+    if (keys.empty()) return {};
+    std::vector<std::string> threads, namespaces, ids;
+    for (const auto& key : keys) {
+      threads.push_back(key.thread_id);
+      namespaces.push_back(key.checkpoint_ns);
+      ids.push_back(key.checkpoint_id);
+    }
+    return with_connection(pool_, "writes(" + std::to_string(keys.size()) + " checkpoints)", [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      const pqxx::result r =
+          tx.exec_prepared(kReadWrites, text_array(threads), text_array(namespaces), text_array(ids));
+      std::vector<StoredWrite> out;
+      out.reserve(r.size());
+      for (const auto& row : r) {
+        const pqxx::binarystring value(row[9]);
+        StoredWrite w{CheckpointKey{text(row[0]), text(row[1]), text(row[2])},
+                      PendingWrite{.task_id = text(row[3]),
+                                   .task_path = text(row[4]),
+                                   .idx = row[5].as<std::int64_t>(),
+                                   .channel = text(row[6]),
+                                   .type = text(row[7]),
+                                   .value = std::string(reinterpret_cast<const char*>(value.data()), value.size())}};
+        if (static_cast<std::int64_t>(w.write.value.size()) != row[8].as<std::int64_t>()) {
+          throw Corruption(std::string(kPrefix) + "pending write (thread=" + w.key.thread_id + ", id=" +
+                               w.key.checkpoint_id + ", task=" + w.write.task_id + ", idx=" +
+                               std::to_string(w.write.idx) + "): value is not value_size bytes",
+                           w.key.checkpoint_id);
+        }
+        out.push_back(std::move(w));
+      }
+      return out;
+    });
+  }
+
+  std::vector<WriteTotals> write_totals(std::string_view thread_id) override {
+    const std::string id(thread_id);
+    return with_connection(pool_, "write_totals(thread=" + id + ")", [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      std::vector<WriteTotals> out;
+      for (const auto& row : tx.exec_prepared(kWriteTotals, id)) {
+        out.push_back(WriteTotals{text(row[0]), text(row[1]), row[2].as<std::size_t>(), row[3].as<std::int64_t>()});
+      }
+      return out;
+    });
+  }
+
+ private:
+  // The rows a statement selecting kHeaderColumns and the payload returns.
+  template <class... Params>
+  std::vector<StoredRow> read_rows(const std::string& op, const std::string& statement, const Params&... params) {
     return with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::nontransaction tx(cx);
-      const pqxx::result r = tx.exec_prepared(statement, std::string(key));
+      const pqxx::result r = tx.exec_prepared(statement, params...);
       std::vector<StoredRow> out;
       out.reserve(r.size());
       for (const auto& row : r) out.push_back(read_row(row));
+      return out;
+    });
+  }
+
+  // The first column of every row a statement returns, as text.
+  template <class... Params>
+  std::vector<std::string> strings(const std::string& op, const std::string& statement, const Params&... params) {
+    return with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      std::vector<std::string> out;
+      for (const auto& row : tx.exec_prepared(statement, params...)) out.push_back(text(row[0]));
       return out;
     });
   }

@@ -1,4 +1,6 @@
 // SqliteRowStore: the RowStore contract on one SQLite connection.
+#include <cstdint>
+#include <functional>
 #include <mutex>
 
 #include "deltackpt/backends/sqlite.hpp"
@@ -6,6 +8,7 @@
 #include "deltackpt/row_store.hpp"
 #include "migrate/migration.hpp"
 #include "../row_columns.hpp"
+#include "json_internal.hpp"
 #include "row_codec.hpp"
 #include "sqlite_handle.hpp"
 
@@ -18,8 +21,8 @@ using detail::sqlite::Transaction;
 
 constexpr const char* kColumns =
     "thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, "
-    "pending_nodes, encoding, payload_size, state_size, checksum";
-constexpr int kPayloadColumn = 14;
+    "pending_nodes, encoding, payload_size, state_size, checksum, checkpoint_ns";
+constexpr int kPayloadColumn = 15;
 
 // The header columns of a statement that selects kColumns first.
 struct StatementColumns {
@@ -128,82 +131,122 @@ class SqliteRowStore final : public RowStore {
     const std::string op = detail::insert_op(given.header);
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
+    const auto head = [&] {
+      Reset reset(*head_id_);
+      head_id_->bind(1, given.header.thread_id);
+      head_id_->bind(2, given.header.checkpoint_ns);
+      return head_id_->step(op) ? head_id_->column_text(0) : std::string();
+    };
     StoredRow appended;
     if (mode == InsertMode::kAppend) {
       appended = given;
-      Reset reset(*head_id_);
-      head_id_->bind(1, given.header.thread_id);
-      appended.header.parent_id = head_id_->step(op) ? head_id_->column_text(0) : std::string();
+      appended.header.parent_id = head();
     }
     const StoredRow& row = mode == InsertMode::kAppend ? appended : given;
     const RowHeader& h = row.header;
     if (!h.parent_id.empty()) {
-      Reset reset(*parent_thread_);
-      parent_thread_->bind(1, h.parent_id);
-      if (!parent_thread_->step(op) || parent_thread_->column_text(0) != h.thread_id) {
+      Reset reset(*parent_owner_);
+      parent_owner_->bind(1, h.parent_id);
+      if (!parent_owner_->step(op) || parent_owner_->column_text(0) != h.thread_id ||
+          parent_owner_->column_text(1) != h.checkpoint_ns) {
         throw detail::parent_not_found(backend_name(), op, h.parent_id);
       }
     }
     if (mode == InsertMode::kExtend) {
-      Reset reset(*head_id_);
-      head_id_->bind(1, h.thread_id);
-      const std::string head = head_id_->step(op) ? head_id_->column_text(0) : std::string();
-      if (head != h.parent_id) throw detail::head_moved(backend_name(), op, h.parent_id, head);
+      const std::string current = head();
+      if (current != h.parent_id) throw detail::head_moved(backend_name(), op, h.parent_id, current);
     }
     {
       Reset reset(*insert_row_);
       bind_row(*insert_row_, row);
+      insert_row_->bind(16, h.checkpoint_ns);
       insert_row_->step(op);
     }
     {
       Reset reset(*set_head_);
       const std::string when = format_timestamp(h.created_at);
       set_head_->bind(1, h.thread_id);
-      set_head_->bind(2, h.checkpoint_id);
-      set_head_->bind(3, when);
+      set_head_->bind(2, h.checkpoint_ns);
+      set_head_->bind(3, h.checkpoint_id);
+      set_head_->bind(4, when);
       set_head_->step(op);
     }
     txn.commit();
   }
 
-  std::optional<RowHeader> head(std::string_view thread_id) override {
+  std::optional<RowHeader> head(std::string_view thread_id, std::string_view checkpoint_ns) override {
     std::lock_guard lock(mutex_);
     Reset reset(*head_header_);
     head_header_->bind(1, thread_id);
+    head_header_->bind(2, checkpoint_ns);
     if (!head_header_->step("head")) return std::nullopt;
     return detail::decode_header(StatementColumns{*head_header_});
   }
 
   std::vector<StoredRow> chain(std::string_view checkpoint_id) override {
     std::lock_guard lock(mutex_);
-    return read_rows(*chain_, checkpoint_id, "chain(" + std::string(checkpoint_id) + ")");
+    Reset reset(*chain_);
+    chain_->bind(1, checkpoint_id);
+    return read_rows(*chain_, "chain(" + std::string(checkpoint_id) + ")");
   }
 
-  std::vector<StoredRow> head_chain(std::string_view thread_id) override {
+  std::vector<StoredRow> head_chain(std::string_view thread_id, std::string_view checkpoint_ns) override {
     std::lock_guard lock(mutex_);
-    return read_rows(*head_chain_, thread_id, "head_chain(thread=" + std::string(thread_id) + ")");
+    Reset reset(*head_chain_);
+    head_chain_->bind(1, thread_id);
+    head_chain_->bind(2, checkpoint_ns);
+    return read_rows(*head_chain_, "head_chain(thread=" + std::string(thread_id) + ")");
+  }
+
+  std::vector<StoredRow> chains(const std::vector<std::string>& ids) override {
+    Json list = Json::array();
+    for (const auto& id : ids) list.push_back(id);
+    std::lock_guard lock(mutex_);
+    Reset reset(*chains_);
+    chains_->bind(1, list.dump());
+    return read_rows(*chains_, "chains(" + std::to_string(ids.size()) + " ids)");
   }
 
   std::optional<RowHeader> header(std::string_view checkpoint_id) override {
     std::lock_guard lock(mutex_);
-    Reset reset(*header_);
-    header_->bind(1, checkpoint_id);
-    if (!header_->step("header")) return std::nullopt;
-    return detail::decode_header(StatementColumns{*header_});
+    return header_locked(checkpoint_id);
   }
 
-  std::vector<RowHeader> headers(std::string_view thread_id, std::string_view before_id,
-                                 std::size_t limit) override {
+  std::vector<RowHeader> headers(const HeaderQuery& query) override {
     std::lock_guard lock(mutex_);
-    Statement& s = *headers_;
-    Reset reset(s);
-    s.bind(1, thread_id);
-    if (before_id.empty()) {
-      s.bind_null(2);
-    } else {
-      s.bind(2, before_id);
+    // Resolved first so that the query below is a plain range on seq (or
+    // on the id, when the bound names no row).
+    std::optional<std::int64_t> before_seq;
+    if (!query.before_id.empty()) {
+      Reset reset(*seq_of_);
+      seq_of_->bind(1, query.before_id);
+      if (seq_of_->step("headers")) before_seq = seq_of_->column_int(0);
     }
-    s.bind(3, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+    std::string sql = std::string("SELECT ") + kColumns + " FROM checkpoints WHERE 1";
+    std::vector<std::function<void(Statement&, int)>> binds;
+    const auto where = [&](const std::string& condition, std::function<void(Statement&, int)> bind) {
+      sql += " AND " + condition;
+      binds.push_back(std::move(bind));
+    };
+    const auto param = [&] { return "?" + std::to_string(binds.size() + 1); };
+    if (query.thread_id) where("thread_id = " + param(), [&](Statement& s, int i) { s.bind(i, *query.thread_id); });
+    if (query.checkpoint_ns) {
+      where("checkpoint_ns = " + param(), [&](Statement& s, int i) { s.bind(i, *query.checkpoint_ns); });
+    }
+    if (before_seq) {
+      where("seq < " + param(), [&](Statement& s, int i) { s.bind(i, *before_seq); });
+    } else if (!query.before_id.empty()) {
+      where("checkpoint_id < " + param(), [&](Statement& s, int i) { s.bind(i, query.before_id); });
+    }
+    for (auto it = query.metadata_filter.begin(); it != query.metadata_filter.end(); ++it) {
+      add_metadata_condition(it.key(), it.value(), sql, binds);
+    }
+    sql += " ORDER BY seq DESC LIMIT " + param();
+    binds.push_back([&](Statement& s, int i) {
+      s.bind(i, query.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(query.limit));
+    });
+    Statement s(db_.get(), sql);
+    for (std::size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i + 1));
     std::vector<RowHeader> out;
     while (s.step("headers")) out.push_back(detail::decode_header(StatementColumns{s}));
     return out;
@@ -211,7 +254,9 @@ class SqliteRowStore final : public RowStore {
 
   std::vector<StoredRow> rows(std::string_view thread_id) override {
     std::lock_guard lock(mutex_);
-    return read_rows(*rows_, thread_id, "rows(thread=" + std::string(thread_id) + ")");
+    Reset reset(*rows_);
+    rows_->bind(1, thread_id);
+    return read_rows(*rows_, "rows(thread=" + std::string(thread_id) + ")");
   }
 
   std::vector<std::string> threads() override {
@@ -222,6 +267,15 @@ class SqliteRowStore final : public RowStore {
     return out;
   }
 
+  std::vector<std::string> namespaces(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    Reset reset(*namespaces_);
+    namespaces_->bind(1, thread_id);
+    std::vector<std::string> out;
+    while (namespaces_->step("namespaces")) out.push_back(namespaces_->column_text(0));
+    return out;
+  }
+
   std::size_t remove_thread(std::string_view thread_id) override {
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
@@ -229,9 +283,11 @@ class SqliteRowStore final : public RowStore {
     del.bind(1, thread_id);
     del.step("remove_thread");
     const auto removed = static_cast<std::size_t>(sqlite3_changes64(db_.get()));
-    Statement head(db_.get(), "DELETE FROM threads WHERE thread_id = ?1");
-    head.bind(1, thread_id);
-    head.step("remove_thread");
+    for (const char* sql : {"DELETE FROM threads WHERE thread_id = ?1", "DELETE FROM writes WHERE thread_id = ?1"}) {
+      Statement s(db_.get(), sql);
+      s.bind(1, thread_id);
+      s.step("remove_thread");
+    }
     txn.commit();
     return removed;
   }
@@ -245,26 +301,99 @@ class SqliteRowStore final : public RowStore {
                      "UPDATE checkpoints SET parent_id = ?3, step = ?4, kind = ?5, base_id = ?6, "
                      "depth = ?7, created_at = ?8, metadata = ?9, pending_nodes = ?10, "
                      "encoding = ?11, payload_size = ?12, state_size = ?13, checksum = ?14, "
-                     "payload = ?15 WHERE thread_id = ?1 AND checkpoint_id = ?2");
+                     "payload = ?15 WHERE thread_id = ?1 AND checkpoint_id = ?2 AND checkpoint_ns = ?16");
     for (const auto& row : replace) {
       update.reset();
       bind_row(update, row);
+      update.bind(16, row.header.checkpoint_ns);
       update.step(op);
       if (sqlite3_changes64(db_.get()) != 1) throw detail::not_in_thread(backend_name(), op, row.header.checkpoint_id);
     }
-    Statement head(db_.get(), "SELECT head_id FROM threads WHERE thread_id = ?1");
-    head.bind(1, thread_id);
-    const std::string head_id = head.step(op) ? head.column_text(0) : std::string();
+    Statement is_head(db_.get(), "SELECT 1 FROM threads WHERE thread_id = ?1 AND head_id = ?2");
+    Statement del_writes(db_.get(),
+                         "DELETE FROM writes WHERE thread_id = ?1 AND checkpoint_id = ?2 AND checkpoint_ns = "
+                         "(SELECT checkpoint_ns FROM checkpoints WHERE checkpoint_id = ?2)");
     Statement del(db_.get(), "DELETE FROM checkpoints WHERE thread_id = ?1 AND checkpoint_id = ?2");
     for (const auto& id : remove) {
-      if (id == head_id) throw detail::head_not_removable(backend_name(), op);
-      del.reset();
-      del.bind(1, thread_id);
-      del.bind(2, id);
+      for (Statement* s : {&is_head, &del_writes, &del}) {
+        s->reset();
+        s->bind(1, thread_id);
+        s->bind(2, id);
+      }
+      if (is_head.step(op)) throw detail::head_not_removable(backend_name(), op);
+      del_writes.step(op);
       del.step(op);
       if (sqlite3_changes64(db_.get()) != 1) throw detail::not_in_thread(backend_name(), op, id);
     }
     txn.commit();
+  }
+
+  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+    const std::string op = detail::put_writes_op(key);
+    std::lock_guard lock(mutex_);
+    Transaction txn(db_.get());
+    Statement& s = replace ? *replace_write_ : *insert_write_;
+    for (const auto& w : writes) {
+      Reset reset(s);
+      s.bind(1, key.thread_id);
+      s.bind(2, key.checkpoint_ns);
+      s.bind(3, key.checkpoint_id);
+      s.bind(4, w.task_id);
+      s.bind(5, w.idx);
+      s.bind(6, w.task_path);
+      s.bind(7, w.channel);
+      s.bind(8, w.type);
+      s.bind(9, static_cast<std::int64_t>(w.value.size()));
+      // UTF-8 values (a JSON serializer's output) as TEXT, so sqlite3 shows them.
+      if (detail::valid_utf8_prefix(w.value) == w.value.size() && w.value.find('\0') == std::string::npos) {
+        s.bind(10, w.value);
+      } else {
+        s.bind_blob(10, w.value);
+      }
+      s.step(op);
+    }
+    txn.commit();
+  }
+
+  std::vector<StoredWrite> writes(const std::vector<CheckpointKey>& keys) override {
+    std::lock_guard lock(mutex_);
+    std::vector<StoredWrite> out;
+    Statement& s = *read_writes_;
+    for (const auto& key : keys) {
+      Reset reset(s);
+      s.bind(1, key.thread_id);
+      s.bind(2, key.checkpoint_ns);
+      s.bind(3, key.checkpoint_id);
+      while (s.step("writes")) {
+        StoredWrite w{key, PendingWrite{.task_id = s.column_text(0),
+                                        .task_path = s.column_text(1),
+                                        .idx = s.column_int(2),
+                                        .channel = s.column_text(3),
+                                        .type = s.column_text(4),
+                                        .value = s.column_text(6)}};
+        if (static_cast<std::int64_t>(w.write.value.size()) != s.column_int(5)) {
+          throw Corruption("deltackpt.sqlite: pending write (thread=" + key.thread_id + ", id=" +
+                               key.checkpoint_id + ", task=" + w.write.task_id + ", idx=" +
+                               std::to_string(w.write.idx) + "): value is not value_size bytes",
+                           key.checkpoint_id);
+        }
+        out.push_back(std::move(w));
+      }
+    }
+    return out;
+  }
+
+  std::vector<WriteTotals> write_totals(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    Reset reset(*write_totals_);
+    write_totals_->bind(1, thread_id);
+    std::vector<WriteTotals> out;
+    while (write_totals_->step("write_totals")) {
+      out.push_back(WriteTotals{write_totals_->column_text(0), write_totals_->column_text(1),
+                                static_cast<std::size_t>(write_totals_->column_int(2)),
+                                write_totals_->column_int(3)});
+    }
+    return out;
   }
 
  private:
@@ -274,42 +403,87 @@ class SqliteRowStore final : public RowStore {
     insert_row_.emplace(db,
                         "INSERT INTO checkpoints (thread_id, checkpoint_id, parent_id, step, kind, "
                         "base_id, depth, created_at, metadata, pending_nodes, encoding, payload_size, "
-                        "state_size, checksum, payload) VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
-    parent_thread_.emplace(db, "SELECT thread_id FROM checkpoints WHERE checkpoint_id = ?1");
-    head_id_.emplace(db, "SELECT head_id FROM threads WHERE thread_id = ?1");
+                        "state_size, checksum, payload, checkpoint_ns) VALUES "
+                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+    parent_owner_.emplace(db, "SELECT thread_id, checkpoint_ns FROM checkpoints WHERE checkpoint_id = ?1");
+    const std::string head_of = "(SELECT head_id FROM threads WHERE thread_id = ?1 AND checkpoint_ns = ?2)";
+    head_id_.emplace(db, "SELECT head_id FROM threads WHERE thread_id = ?1 AND checkpoint_ns = ?2");
     set_head_.emplace(db,
-                      "INSERT INTO threads (thread_id, head_id, created_at, updated_at) "
-                      "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (thread_id) DO UPDATE SET "
+                      "INSERT INTO threads (thread_id, checkpoint_ns, head_id, created_at, updated_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (thread_id, checkpoint_ns) DO UPDATE SET "
                       "head_id = excluded.head_id, updated_at = excluded.updated_at");
-    head_header_.emplace(db, "SELECT " + cols +
-                                 " FROM checkpoints WHERE checkpoint_id = "
-                                 "(SELECT head_id FROM threads WHERE thread_id = ?1)");
+    head_header_.emplace(db, "SELECT " + cols + " FROM checkpoints WHERE checkpoint_id = " + head_of);
     header_.emplace(db, "SELECT " + cols + " FROM checkpoints WHERE checkpoint_id = ?1");
-    // The chain in one query: walk parent links from the wanted row back to
-    // the nearest full row, carrying only keys, then read those rows by seq.
-    const std::string walk =
-        "WITH RECURSIVE chain(link_seq, link_parent, link_kind, n) AS ("
-        " SELECT seq, parent_id, kind, 0 FROM checkpoints WHERE checkpoint_id = %START%"
-        " UNION ALL"
-        " SELECT c.seq, c.parent_id, c.kind, chain.n + 1 FROM checkpoints c"
-        " JOIN chain ON c.checkpoint_id = chain.link_parent"
-        " WHERE chain.link_kind = 'delta')"
-        " SELECT " + cols + ", payload FROM chain JOIN checkpoints ON checkpoints.seq = chain.link_seq"
-        " ORDER BY chain.n DESC";
-    auto with_start = [&](const std::string& start) {
-      std::string sql = walk;
-      sql.replace(sql.find("%START%"), 7, start);
-      return sql;
+    seq_of_.emplace(db, "SELECT seq FROM checkpoints WHERE checkpoint_id = ?1");
+    // Chains in one query: walk parent links from the wanted rows back to
+    // the nearest full rows, carrying only keys (UNION visits a row shared
+    // by several chains once), then read those rows in insertion order.
+    const auto walk = [&](const std::string& start) {
+      return "WITH RECURSIVE chain(link_seq, link_parent, link_kind) AS ("
+             " SELECT seq, parent_id, kind FROM checkpoints WHERE " + start +
+             " UNION"
+             " SELECT c.seq, c.parent_id, c.kind FROM checkpoints c"
+             " JOIN chain ON c.checkpoint_id = chain.link_parent"
+             " WHERE chain.link_kind = 'delta')"
+             " SELECT " + cols + ", payload FROM chain JOIN checkpoints ON checkpoints.seq = chain.link_seq"
+             " ORDER BY checkpoints.seq";
     };
-    chain_.emplace(db, with_start("?1"));
-    head_chain_.emplace(db, with_start("(SELECT head_id FROM threads WHERE thread_id = ?1)"));
-    headers_.emplace(db, "SELECT " + cols +
-                             " FROM checkpoints WHERE thread_id = ?1 AND (?2 IS NULL OR seq < "
-                             "(SELECT seq FROM checkpoints WHERE checkpoint_id = ?2)) "
-                             "ORDER BY seq DESC LIMIT ?3");
+    chain_.emplace(db, walk("checkpoint_id = ?1"));
+    head_chain_.emplace(db, walk("checkpoint_id = " + head_of));
+    chains_.emplace(db, walk("checkpoint_id IN (SELECT value FROM json_each(?1))"));
     rows_.emplace(db, "SELECT " + cols + ", payload FROM checkpoints WHERE thread_id = ?1 ORDER BY seq");
-    threads_.emplace(db, "SELECT thread_id FROM threads ORDER BY thread_id");
+    threads_.emplace(db, "SELECT DISTINCT thread_id FROM threads ORDER BY thread_id");
+    namespaces_.emplace(db, "SELECT checkpoint_ns FROM threads WHERE thread_id = ?1 ORDER BY checkpoint_ns");
+    const std::string write_insert =
+        "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, "
+        "type, value_size, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ";
+    insert_write_.emplace(db, write_insert + "DO NOTHING");
+    replace_write_.emplace(db, write_insert +
+                                   "DO UPDATE SET task_path = excluded.task_path, channel = excluded.channel, "
+                                   "type = excluded.type, value_size = excluded.value_size, value = excluded.value");
+    read_writes_.emplace(db,
+                         "SELECT task_id, task_path, idx, channel, type, value_size, value FROM writes "
+                         "WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND checkpoint_id = ?3 "
+                         "ORDER BY task_path, task_id, idx");
+    write_totals_.emplace(db,
+                          "SELECT checkpoint_ns, checkpoint_id, count(*), sum(value_size) FROM writes "
+                          "WHERE thread_id = ?1 GROUP BY checkpoint_ns, checkpoint_id "
+                          "ORDER BY checkpoint_ns, checkpoint_id");
+  }
+
+  // Narrows a headers() query to rows whose metadata has `key` = `value`,
+  // for the values json_extract compares exactly (strings, integers,
+  // booleans, null); other values are left to the caller's check. Rows
+  // whose metadata is not valid JSON pass, so the caller reports them.
+  static void add_metadata_condition(const std::string& key, const Json& value, std::string& sql,
+                                     std::vector<std::function<void(Statement&, int)>>& binds) {
+    // A literal path, so that an index a DBA makes on the same expression
+    // serves the query; keys no path label can name are left to the caller.
+    if (key.find_first_of(std::string_view("\"\0", 2)) != std::string::npos) return;
+    std::string path = "'$.\"";
+    for (const char c : key) path += c == '\'' ? std::string("''") : std::string(1, c);
+    path += "\"'";
+    const std::string type = "json_type(metadata, " + path + ")";
+    std::string condition;
+    if (value.is_string() || (value.is_number_integer() && value.is_number_unsigned() == false) ||
+        (value.is_number_unsigned() && value.get<std::uint64_t>() <= std::uint64_t{INT64_MAX})) {
+      const std::string p = "?" + std::to_string(binds.size() + 1);
+      condition = type + " = '" + (value.is_string() ? "text" : "integer") + "' AND json_extract(metadata, " +
+                  path + ") = " + p;
+      if (value.is_string()) {
+        binds.push_back([text = value.get<std::string>()](Statement& s, int i) { s.bind(i, text); });
+      } else {
+        binds.push_back([n = value.get<std::int64_t>()](Statement& s, int i) { s.bind(i, n); });
+      }
+    } else if (value.is_boolean()) {
+      condition = type + (value.get<bool>() ? " = 'true'" : " = 'false'");
+    } else if (value.is_null()) {
+      condition = type + " = 'null'";
+    } else {
+      return;
+    }
+    sql += " AND CASE WHEN json_valid(metadata) THEN " + condition + " ELSE 1 END";
   }
 
   static void bind_row(Statement& s, const StoredRow& row) {
@@ -340,9 +514,16 @@ class SqliteRowStore final : public RowStore {
     }
   }
 
-  std::vector<StoredRow> read_rows(Statement& s, std::string_view key, const std::string& op) {
-    Reset reset(s);
-    s.bind(1, key);
+  std::optional<RowHeader> header_locked(std::string_view checkpoint_id) {
+    Reset reset(*header_);
+    header_->bind(1, checkpoint_id);
+    if (!header_->step("header")) return std::nullopt;
+    return detail::decode_header(StatementColumns{*header_});
+  }
+
+  // Every row a statement selecting kColumns and payload returns; the
+  // caller has bound it and resets it.
+  static std::vector<StoredRow> read_rows(Statement& s, const std::string& op) {
     std::vector<StoredRow> out;
     while (s.step(op)) out.push_back(read_row(s));
     return out;
@@ -351,8 +532,9 @@ class SqliteRowStore final : public RowStore {
   std::mutex mutex_;
   detail::sqlite::DbPtr db_;
   std::string encoding_;
-  std::optional<Statement> insert_row_, parent_thread_, head_id_, set_head_, head_header_, header_,
-      chain_, head_chain_, headers_, rows_, threads_;
+  std::optional<Statement> insert_row_, parent_owner_, head_id_, set_head_, head_header_, header_, seq_of_, chain_,
+      head_chain_, chains_, rows_, threads_, namespaces_, insert_write_, replace_write_, read_writes_,
+      write_totals_;
 };
 
 }  // namespace
