@@ -89,8 +89,7 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
   std::size_t done = 0;
   for (const auto& thread : threads) {
     const auto rows = store.rows(thread);
-    if (rows.empty()) continue;
-    ++report.threads;
+    if (!rows.empty()) ++report.threads;
     std::unordered_map<std::string, ChainPosition> seen;
     detail::ForwardReplay replay(rows, limits);
     for (std::size_t i = 0; i < rows.size(); ++i) {

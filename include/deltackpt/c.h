@@ -95,7 +95,8 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "cache_bytes": 67108864,         bytes of recent states kept in memory
  *    "max_depth": 128,                deepest nesting of a state or metadata (1 to 1000)
  *    "max_state_bytes": 268435456,    largest state, in bytes of compact JSON
- *    "max_id_bytes": 256,             longest thread or checkpoint id, in bytes
+ *    "max_id_bytes": 256,             longest thread, checkpoint or task id, or channel, in bytes
+ *    "max_namespace_bytes": 4096,     longest checkpoint namespace or task path, in bytes
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections
  *    "payload_encoding": "",          "json" or "lz4" for new rows; "" keeps the database's
@@ -141,8 +142,9 @@ DELTACKPT_EXPORT void deltackpt_free(void* ptr) DELTACKPT_C_NOEXCEPT;
 
 /* Saves one checkpoint. `checkpoint_json` is a JSON object:
  *   {"thread_id": "t1",               required
+ *    "checkpoint_ns": "sub:1",        optional: the namespace in the thread, default "" (the root)
  *    "checkpoint_id": "...",          optional: generated (time-ordered) when absent, "" or null
- *    "parent_id": "...",              optional: absent, "" or null = the thread's latest
+ *    "parent_id": "...",              optional: absent, "" or null = the namespace's latest
  *    "step": 3,                       optional, default 0 (a 64-bit integer)
  *    "state": {...},                  a JSON object, default {}
  *    "pending_nodes": ["tools"],      optional, default []
@@ -166,16 +168,22 @@ DELTACKPT_EXPORT void deltackpt_free(void* ptr) DELTACKPT_C_NOEXCEPT;
 DELTACKPT_EXPORT int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json,
                                     unsigned flags, char** checkpoint_id) DELTACKPT_C_NOEXCEPT;
 
-/* The thread's latest checkpoint, as the JSON object deltackpt_save() takes,
- * with every key present: thread_id, checkpoint_id, parent_id (null for a
- * thread's first checkpoint), step, created_at, metadata, pending_nodes,
- * state. *checkpoint_json is NULL when the thread has no checkpoints (status
+/* The latest checkpoint of the thread's root namespace (""), as the JSON
+ * object deltackpt_save() takes, with every key present: thread_id,
+ * checkpoint_ns, checkpoint_id, parent_id (null for a first checkpoint),
+ * step, created_at, metadata, pending_nodes, state. *checkpoint_json is NULL when the thread has no checkpoints (status
  * DELTACKPT_OK). Ownership: the caller frees *checkpoint_json with
  * deltackpt_free(). Errors: INVALID_ARGUMENT (NULL or invalid thread id),
  * CORRUPTION (a row of the chain is damaged; the message names it), STORAGE.
  * Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_load(deltackpt_store_t* store, const char* thread_id,
                                     char** checkpoint_json) DELTACKPT_C_NOEXCEPT;
+
+/* The latest checkpoint of namespace `checkpoint_ns` ("" is the root) of the
+ * thread, as deltackpt_load() returns it. Ownership and errors as
+ * deltackpt_load(). Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_load_ns(deltackpt_store_t* store, const char* thread_id,
+                                       const char* checkpoint_ns, char** checkpoint_json) DELTACKPT_C_NOEXCEPT;
 
 /* The checkpoint `checkpoint_id`, as deltackpt_load() returns it; NULL with
  * DELTACKPT_OK when there is no such checkpoint. Ownership and errors as
@@ -190,20 +198,60 @@ DELTACKPT_EXPORT int deltackpt_load_by_id(deltackpt_store_t* store, const char* 
 DELTACKPT_EXPORT int deltackpt_info(deltackpt_store_t* store, const char* checkpoint_id,
                                     char** info_json) DELTACKPT_C_NOEXCEPT;
 
-/* Headers of the thread's checkpoints, newest first, without states: a JSON
- * array of objects with thread_id, checkpoint_id, parent_id (string or null),
- * step, created_at, metadata, pending_nodes, kind ("full" or "delta"),
- * base_id, depth, stored_bytes, state_bytes. An unknown thread gives [].
+/* Headers of the checkpoints of thread `thread_id` (of every thread when it
+ * is NULL), newest first, without states: a JSON array of objects with
+ * thread_id, checkpoint_ns, checkpoint_id, parent_id (string or null), step,
+ * created_at, metadata, pending_nodes, kind ("full" or "delta"), base_id,
+ * depth, stored_bytes, state_bytes. An unknown thread gives [].
  * `options_json` is NULL, "" or a JSON object with any of:
- *   {"limit": 10,                     at most this many (0: no limit)
- *    "before": "<checkpoint_id>",     only checkpoints saved before this one
- *    "metadata_filter": {"k": "v"}}   only those whose metadata has these keys and values
+ *   {"checkpoint_ns": "",             only this namespace ("" the root; absent: every one)
+ *    "limit": 10,                     at most this many (0: no limit)
+ *    "before": "<checkpoint_id>",     only checkpoints saved before this one (an id not
+ *                                     stored: those whose id sorts before it)
+ *    "metadata_filter": {"k": "v"},   only those whose metadata has these top-level keys
+ *                                     with exactly these values
+ *    "with_states": true,             each element is what deltackpt_load() returns instead
+ *                                     (one chain query for the whole list)
+ *    "with_writes": true}             with "with_states": each also has "writes", as
+ *                                     deltackpt_writes() returns them
  * Ownership: the caller frees *infos_json with deltackpt_free().
- * Errors: INVALID_ARGUMENT (bad thread id, bad options), STORAGE. Thread-safe. */
+ * Errors: INVALID_ARGUMENT (bad thread id, bad options), CORRUPTION (with
+ * states), STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_list(deltackpt_store_t* store, const char* thread_id,
                                     const char* options_json, char** infos_json) DELTACKPT_C_NOEXCEPT;
 
-/* Every checkpoint of the thread with its state, oldest first (parents
+/* The namespaces of the thread that have checkpoints, sorted ("" first), as
+ * a JSON array of strings. Ownership: the caller frees *namespaces_json with
+ * deltackpt_free(). Errors: INVALID_ARGUMENT, STORAGE. Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_namespaces(deltackpt_store_t* store, const char* thread_id,
+                                          char** namespaces_json) DELTACKPT_C_NOEXCEPT;
+
+/* Stores pending writes (task results saved against a checkpoint before the
+ * next one exists) in one transaction. `writes_json`:
+ *   {"thread_id": "t1", "checkpoint_ns": "", "checkpoint_id": "...",
+ *    "writes": [{"task_id": "...",    required
+ *                "task_path": "...",  optional, default ""
+ *                "idx": 0,            the write's place in its task; negative: a special
+ *                                     write (LangGraph's WRITES_IDX_MAP)
+ *                "channel": "...",    required
+ *                "type": "json",      the serializer's type tag, default ""
+ *                "value": "..."}]}    text, or {"base64": "..."} for any bytes
+ * A (task_id, idx) already stored for the checkpoint keeps its value, unless
+ * every write of the call has a negative idx: then they replace it. The
+ * checkpoint need not exist yet. Errors: INVALID_ARGUMENT, STORAGE; a failed
+ * call writes nothing. Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_put_writes(deltackpt_store_t* store, const char* writes_json) DELTACKPT_C_NOEXCEPT;
+
+/* The pending writes of the checkpoint `key_json` names ({"thread_id",
+ * "checkpoint_ns", "checkpoint_id"}), sorted by (task_path, task_id, idx):
+ * a JSON array of {task_id, task_path, idx, channel, type, value}, the value
+ * a string when it is UTF-8 text, else {"base64": "..."}. Ownership: the
+ * caller frees *writes_json with deltackpt_free(). Errors:
+ * INVALID_ARGUMENT, CORRUPTION, STORAGE. Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_writes(deltackpt_store_t* store, const char* key_json,
+                                      char** writes_json) DELTACKPT_C_NOEXCEPT;
+
+/* Every checkpoint of the thread's root namespace with its state, oldest first (parents
  * before children, every branch), as a JSON array of what deltackpt_load()
  * returns; [] for an unknown thread. Ownership: the caller frees
  * *checkpoints_json with deltackpt_free(). Errors: INVALID_ARGUMENT,
@@ -211,13 +259,14 @@ DELTACKPT_EXPORT int deltackpt_list(deltackpt_store_t* store, const char* thread
 DELTACKPT_EXPORT int deltackpt_history(deltackpt_store_t* store, const char* thread_id,
                                        char** checkpoints_json) DELTACKPT_C_NOEXCEPT;
 
-/* Ids of all threads that have checkpoints, sorted, as a JSON array of
+/* Ids of all threads that have checkpoints or pending writes, sorted, as a JSON array of
  * strings. Ownership: the caller frees *thread_ids_json with
  * deltackpt_free(). Errors: STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_threads(deltackpt_store_t* store,
                                        char** thread_ids_json) DELTACKPT_C_NOEXCEPT;
 
-/* Deletes every checkpoint of the thread. When `removed` is not NULL,
+/* Deletes every checkpoint of the thread, in every namespace, and its
+ * pending writes. When `removed` is not NULL,
  * *removed receives how many there were (0 for an unknown thread).
  * Errors: INVALID_ARGUMENT, STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_remove_thread(deltackpt_store_t* store, const char* thread_id,
@@ -226,7 +275,8 @@ DELTACKPT_EXPORT int deltackpt_remove_thread(deltackpt_store_t* store, const cha
 /* Deletes the checkpoints of the thread that `policy_json` (required) does
  * not keep:
  *   {"keep_last": 50,                 keep at most this many of the newest
- *    "max_age_seconds": 604800}       delete those older than this (may be fractional)
+ *    "max_age_seconds": 604800,       delete those older than this (may be fractional)
+ *    "checkpoint_ns": ""}             the namespace to prune, default "" (the root)
  * (either or both; {} deletes nothing). The newest checkpoint is
  * always kept, and so is everything a kept checkpoint needs to load.
  * Ownership: when `result_json` is not NULL, *result_json receives
@@ -240,7 +290,8 @@ DELTACKPT_EXPORT int deltackpt_prune(deltackpt_store_t* store, const char* threa
  * thread, or for all when `thread_id` is NULL or "":
  *   {"total": {"threads", "checkpoints", "full_rows", "delta_rows",
  *              "stored_bytes", "full_state_bytes", "ratio", "longest_chain",
- *              "largest_row_bytes", "largest_row_id"},
+ *              "largest_row_bytes", "largest_row_id", "writes", "write_bytes",
+ *              "orphan_writes"},
  *    "threads": [{"thread_id", ...the same keys but "threads"}, ...],
  *    "saves": {"full_rows", "delta_rows", "deltas_refused"}}
  * "saves" (a store opened with deltas) counts what this handle's saves wrote
@@ -255,7 +306,9 @@ DELTACKPT_EXPORT int deltackpt_stats(deltackpt_store_t* store, const char* threa
 /* Replays every chain of one thread (all threads when `thread_id` is NULL or
  * "") and checks every row. Damage is reported, not returned as an error:
  *   {"ok": false, "threads": 1, "checkpoints": 12,
- *    "problems": [{"thread_id", "checkpoint_id", "message"}, ...]}
+ *    "problems": [{"thread_id", "checkpoint_id", "message"}, ...],
+ *    "orphan_writes": [{"thread_id", "checkpoint_ns", "checkpoint_id", "writes"}]}
+ * (orphan writes: saved against a checkpoint that is not stored; not a problem)
  * Ownership: the caller frees *report_json with deltackpt_free().
  * Errors: INVALID_ARGUMENT, STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_verify(deltackpt_store_t* store, const char* thread_id,

@@ -63,7 +63,7 @@ class DELTACKPT_EXPORT Checkpointer {
   virtual std::vector<Checkpoint> history(std::string_view thread_id, std::string_view checkpoint_ns) = 0;
   std::vector<Checkpoint> history(std::string_view thread_id) { return history(thread_id, ""); }
 
-  // Ids of all threads that have checkpoints, sorted.
+  // Ids of all threads that have checkpoints or pending writes, sorted.
   virtual std::vector<std::string> threads() = 0;
   // The namespaces of the thread that have checkpoints, sorted ("" first).
   virtual std::vector<std::string> namespaces(std::string_view thread_id) = 0;

@@ -130,7 +130,7 @@ class DELTACKPT_EXPORT RowStore {
   // come before children).
   virtual std::vector<StoredRow> rows(std::string_view thread_id) = 0;
 
-  // Ids of all threads with rows, sorted.
+  // Ids of all threads with rows or pending writes, sorted.
   virtual std::vector<std::string> threads() = 0;
   // The namespaces of the thread that have rows, sorted.
   virtual std::vector<std::string> namespaces(std::string_view thread_id) = 0;

@@ -131,11 +131,10 @@ class MemoryRowStore final : public RowStore {
 
   std::vector<std::string> threads() override {
     std::lock_guard lock(mutex_);
-    std::vector<std::string> out;
-    for (const auto& [owner, chain] : owners_) {
-      if (out.empty() || out.back() != owner.first) out.push_back(owner.first);
-    }
-    return out;
+    std::set<std::string> out;
+    for (const auto& [owner, chain] : owners_) out.insert(owner.first);
+    for (const auto& [key, stored] : writes_) out.insert(key.thread_id);
+    return {out.begin(), out.end()};
   }
 
   std::vector<std::string> namespaces(std::string_view thread_id) override {
@@ -195,6 +194,7 @@ class MemoryRowStore final : public RowStore {
   }
 
   void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+    if (writes.empty()) return;
     std::lock_guard lock(mutex_);
     auto& stored = writes_[Key{key.thread_id, key.checkpoint_ns, key.checkpoint_id}];
     for (const auto& w : writes) {

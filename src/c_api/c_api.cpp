@@ -139,6 +139,12 @@ int call(deltackpt_store_t* store, const char* op, Out* out, Body&& body) noexce
 
 const char* or_empty(const char* thread_id) { return thread_id == nullptr ? "" : thread_id; }
 
+Json writes_json_of(const std::vector<deltackpt::PendingWrite>& writes) {
+  Json out = Json::array();
+  for (const auto& w : writes) out.push_back(deltackpt::to_json(w));
+  return out;
+}
+
 }  // namespace
 
 extern "C" {
@@ -210,10 +216,18 @@ int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json, unsign
 }
 
 int deltackpt_load(deltackpt_store_t* store, const char* thread_id, char** checkpoint_json) noexcept {
+  return deltackpt_load_ns(store, thread_id, "", checkpoint_json);
+}
+
+int deltackpt_load_ns(deltackpt_store_t* store, const char* thread_id, const char* checkpoint_ns,
+                      char** checkpoint_json) noexcept {
   return call(store, "deltackpt_load", checkpoint_json, [&](const Call& c) {
     c.require(thread_id, "thread_id");
+    c.require(checkpoint_ns, "checkpoint_ns");
     c.require(checkpoint_json, "checkpoint_json");
-    if (auto loaded = c.cp.load(thread_id)) *checkpoint_json = dump_out(deltackpt::to_json(std::move(*loaded)));
+    if (auto loaded = c.cp.load(thread_id, checkpoint_ns)) {
+      *checkpoint_json = dump_out(deltackpt::to_json(std::move(*loaded)));
+    }
   });
 }
 
@@ -239,12 +253,19 @@ int deltackpt_info(deltackpt_store_t* store, const char* checkpoint_id, char** i
 int deltackpt_list(deltackpt_store_t* store, const char* thread_id, const char* options_json,
                    char** infos_json) noexcept {
   return call(store, "deltackpt_list", infos_json, [&](const Call& c) {
-    c.require(thread_id, "thread_id");
     c.require(infos_json, "infos_json");
-    const deltackpt::ListOptions options =
-        capi::list_options_from_json(c.argument(options_json, "options_json", true));
+    capi::ListRequest request = capi::list_request_from_json(c.argument(options_json, "options_json", true));
+    if (thread_id != nullptr) request.options.thread_id = thread_id;
     Json out = Json::array();
-    for (const auto& info : c.cp.list(thread_id, options)) out.push_back(deltackpt::to_json(info));
+    if (!request.with_states) {
+      for (const auto& info : c.cp.list(request.options)) out.push_back(deltackpt::to_json(info));
+    } else {
+      for (auto& listed : c.cp.list_states(request.options)) {
+        Json item = deltackpt::to_json(std::move(listed.checkpoint));
+        if (request.options.with_writes) item["writes"] = writes_json_of(listed.writes);
+        out.push_back(std::move(item));
+      }
+    }
     *infos_json = dump_out(out);
   });
 }
@@ -256,6 +277,29 @@ int deltackpt_history(deltackpt_store_t* store, const char* thread_id, char** ch
     Json out = Json::array();
     for (auto& checkpoint : c.cp.history(thread_id)) out.push_back(deltackpt::to_json(std::move(checkpoint)));
     *checkpoints_json = dump_out(out);
+  });
+}
+
+int deltackpt_namespaces(deltackpt_store_t* store, const char* thread_id, char** namespaces_json) noexcept {
+  return call(store, "deltackpt_namespaces", namespaces_json, [&](const Call& c) {
+    c.require(thread_id, "thread_id");
+    c.require(namespaces_json, "namespaces_json");
+    *namespaces_json = dump_out(Json(c.cp.namespaces(thread_id)));
+  });
+}
+
+int deltackpt_put_writes(deltackpt_store_t* store, const char* writes_json) noexcept {
+  return call(store, "deltackpt_put_writes", static_cast<char**>(nullptr), [&](const Call& c) {
+    auto [key, writes] = capi::writes_from_json(c.argument(writes_json, "writes_json", false));
+    c.cp.put_writes(key, writes);
+  });
+}
+
+int deltackpt_writes(deltackpt_store_t* store, const char* key_json, char** writes_json) noexcept {
+  return call(store, "deltackpt_writes", writes_json, [&](const Call& c) {
+    c.require(writes_json, "writes_json");
+    Json doc = c.argument(key_json, "key_json", false);
+    *writes_json = dump_out(writes_json_of(c.cp.writes(capi::key_from_json(doc, "deltackpt_writes: key_json"))));
   });
 }
 
@@ -278,9 +322,10 @@ int deltackpt_prune(deltackpt_store_t* store, const char* thread_id, const char*
                     char** result_json) noexcept {
   return call(store, "deltackpt_prune", result_json, [&](const Call& c) {
     c.require(thread_id, "thread_id");
+    std::string checkpoint_ns;
     const deltackpt::RetentionPolicy policy =
-        capi::retention_from_json(c.argument(policy_json, "policy_json", false));
-    const deltackpt::PruneResult result = c.cp.prune(thread_id, policy);
+        capi::retention_from_json(c.argument(policy_json, "policy_json", false), checkpoint_ns);
+    const deltackpt::PruneResult result = c.cp.prune(thread_id, checkpoint_ns, policy);
     if (result_json != nullptr) *result_json = dump_out(deltackpt::to_json(result));
   });
 }

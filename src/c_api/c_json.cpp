@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "base64.hpp"
 #include "deltackpt/errors.hpp"
 
 namespace deltackpt::detail::capi {
@@ -148,6 +149,7 @@ OpenOptions open_options_from_json(Json&& doc) {
   limits.max_depth = static_cast<int>(depth);
   limits.max_state_bytes = r.size("max_state_bytes", limits.max_state_bytes);
   limits.max_id_bytes = r.size("max_id_bytes", limits.max_id_bytes);
+  limits.max_namespace_bytes = r.size("max_namespace_bytes", limits.max_namespace_bytes);
   const std::string durability = r.string("durability");
   if (durability == "normal") {
     o.durability = Durability::kNormal;
@@ -167,6 +169,7 @@ Checkpoint checkpoint_from_json(Json&& doc) {
   Checkpoint cp;
   cp.thread_id = r.string("thread_id");
   if (cp.thread_id.empty()) r.fail("thread_id", "is required (a non-empty string)");
+  cp.checkpoint_ns = r.string("checkpoint_ns");
   cp.checkpoint_id = r.string("checkpoint_id");
   cp.parent_id = r.string("parent_id");
   cp.step = r.int64("step", 0);
@@ -179,19 +182,70 @@ Checkpoint checkpoint_from_json(Json&& doc) {
   return cp;
 }
 
-ListOptions list_options_from_json(Json&& doc) {
+ListRequest list_request_from_json(Json&& doc) {
   ObjectReader r(doc, "deltackpt_list: options_json");
-  ListOptions o;
+  ListRequest request;
+  ListOptions& o = request.options;
+  if (r.find("checkpoint_ns") != nullptr) o.checkpoint_ns = r.string("checkpoint_ns");
   o.limit = r.size("limit", 0);
   o.before = r.string("before");
   o.metadata_filter = r.take_object("metadata_filter", Json::object());
+  request.with_states = r.boolean("with_states", false);
+  o.with_writes = r.boolean("with_writes", false);
+  if (o.with_writes && !request.with_states) r.fail("with_writes", "needs \"with_states\": true");
   r.finish();
-  return o;
+  return request;
 }
 
-RetentionPolicy retention_from_json(Json&& doc) {
+CheckpointKey key_from_json(Json& doc, const std::string& what) {
+  if (doc.is_null()) throw InvalidArgument(what + " must be a JSON object");
+  ObjectReader r(doc, what);
+  CheckpointKey key{r.string("thread_id"), r.string("checkpoint_ns"), r.string("checkpoint_id")};
+  r.finish();
+  return key;
+}
+
+std::pair<CheckpointKey, std::vector<PendingWrite>> writes_from_json(Json&& doc) {
+  const std::string what = "deltackpt_put_writes: writes_json";
+  if (!doc.is_object()) throw InvalidArgument(what + " must be a JSON object");
+  Json writes = Json::array();
+  if (const auto it = doc.find("writes"); it != doc.end()) {
+    writes = std::move(*it);
+    doc.erase(it);
+  }
+  const CheckpointKey key = key_from_json(doc, what);
+  if (!writes.is_array()) throw InvalidArgument(what + ": \"writes\" must be an array");
+  std::vector<PendingWrite> out;
+  out.reserve(writes.size());
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    ObjectReader w(writes[i], what + ": writes[" + std::to_string(i) + "]");
+    PendingWrite pw;
+    pw.task_id = w.string("task_id");
+    pw.task_path = w.string("task_path");
+    pw.idx = w.int64("idx", 0);
+    pw.channel = w.string("channel");
+    pw.type = w.string("type");
+    // Text as a string; any bytes as {"base64": "..."}.
+    const Json* value = w.find("value");
+    if (value == nullptr) w.fail("value", "is required (a string or {\"base64\": \"...\"})");
+    if (value->is_string()) {
+      pw.value = value->get<std::string>();
+    } else {
+      const auto b = value->is_object() && value->size() == 1 ? value->find("base64") : value->end();
+      const auto bytes = b != value->end() && b->is_string() ? base64_decode(b->get<std::string>()) : std::nullopt;
+      if (!bytes) w.fail("value", "must be a string or {\"base64\": \"...\"} with padded base64");
+      pw.value = *bytes;
+    }
+    w.finish();
+    out.push_back(std::move(pw));
+  }
+  return {key, std::move(out)};
+}
+
+RetentionPolicy retention_from_json(Json&& doc, std::string& checkpoint_ns) {
   ObjectReader r(doc, "deltackpt_prune: policy_json");
   RetentionPolicy p;
+  checkpoint_ns = r.string("checkpoint_ns");
   if (r.find("keep_last") != nullptr) p.keep_last = r.size("keep_last", 0);
   if (r.find("max_age_seconds") != nullptr) {
     const double seconds = r.number("max_age_seconds", 0.0);

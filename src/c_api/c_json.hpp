@@ -2,7 +2,9 @@
 // What it returns is the library's own to_json of each type.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "deltackpt/checkpoint.hpp"
@@ -23,7 +25,17 @@ Json parse_argument(const char* text, std::string_view what, bool optional);
 // gives the defaults; a checkpoint is never optional.
 OpenOptions open_options_from_json(Json&& doc);
 Checkpoint checkpoint_from_json(Json&& doc);
-ListOptions list_options_from_json(Json&& doc);
-RetentionPolicy retention_from_json(Json&& doc);
+// deltackpt_list's options: ListOptions, and whether states are wanted.
+struct ListRequest {
+  ListOptions options;
+  bool with_states = false;
+};
+ListRequest list_request_from_json(Json&& doc);
+// {"thread_id", "checkpoint_ns", "checkpoint_id"}; `what` names the argument.
+CheckpointKey key_from_json(Json& doc, const std::string& what);
+// deltackpt_put_writes' argument: the key's members and "writes".
+std::pair<CheckpointKey, std::vector<PendingWrite>> writes_from_json(Json&& doc);
+// Also sets `checkpoint_ns` to the policy's namespace ("" when absent).
+RetentionPolicy retention_from_json(Json&& doc, std::string& checkpoint_ns);
 
 }  // namespace deltackpt::detail::capi

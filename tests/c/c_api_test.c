@@ -381,7 +381,11 @@ static void test_round_trip_and_errors(const char* path, char ids[5][80]) {
   CHECK_RC(store, deltackpt_list(store, "t1", "{\"metadata_filter\": 1}", &out), DELTACKPT_INVALID_ARGUMENT);
   CHECK_RC(store, deltackpt_list(store, "t1", "limit=2", &out), DELTACKPT_INVALID_ARGUMENT);
   CHECK(contains(deltackpt_errmsg(store), "not valid JSON"));
-  CHECK_RC(store, deltackpt_list(store, NULL, NULL, &out), DELTACKPT_INVALID_ARGUMENT);
+  /* NULL thread: every thread. */
+  CHECK_RC(store, deltackpt_list(store, NULL, NULL, &out), DELTACKPT_OK);
+  CHECK(out != NULL && contains(out, "\"thread_id\":\"t1\""));
+  deltackpt_free(out);
+  out = NULL;
   CHECK_RC(store, deltackpt_list(store, "t1", NULL, NULL), DELTACKPT_INVALID_ARGUMENT);
 
   /* History: oldest first, every state. */
@@ -633,6 +637,70 @@ static void test_messages_per_thread(void) {
   deltackpt_close(store);
 }
 
+/* Namespaces, pending writes with binary values, lists across threads and
+ * with states: the model a LangGraph-style runtime uses, through C. */
+static void test_namespaces_and_writes(void) {
+  deltackpt_store_t* s = NULL;
+  char* out = NULL;
+  char* id = NULL;
+  char body[512];
+  CHECK(deltackpt_open("memory:", NULL, &s) == DELTACKPT_OK);
+  CHECK(deltackpt_save(s, "{\"thread_id\":\"t\",\"state\":{\"root\":1}}", 0, NULL) == DELTACKPT_OK);
+  CHECK(deltackpt_save(s, "{\"thread_id\":\"t\",\"checkpoint_ns\":\"sub:1\",\"state\":{\"sub\":1}}", 0, &id) ==
+        DELTACKPT_OK);
+  CHECK(deltackpt_load_ns(s, "t", "sub:1", &out) == DELTACKPT_OK);
+  CHECK(out != NULL && contains(out, "\"sub\":1") && contains(out, "\"checkpoint_ns\":\"sub:1\""));
+  deltackpt_free(out);
+  CHECK(deltackpt_load(s, "t", &out) == DELTACKPT_OK);
+  CHECK(out != NULL && contains(out, "\"root\":1"));
+  deltackpt_free(out);
+  CHECK(deltackpt_namespaces(s, "t", &out) == DELTACKPT_OK);
+  CHECK(out != NULL && strcmp(out, "[\"\",\"sub:1\"]") == 0);
+  deltackpt_free(out);
+
+  /* "AP8=" is the bytes 0x00 0xff: not text, so it comes back as base64. */
+  snprintf(body, sizeof body,
+           "{\"thread_id\":\"t\",\"checkpoint_ns\":\"sub:1\",\"checkpoint_id\":\"%s\",\"writes\":["
+           "{\"task_id\":\"b\",\"idx\":0,\"channel\":\"messages\",\"type\":\"json\",\"value\":\"[1]\"},"
+           "{\"task_id\":\"a\",\"idx\":1,\"channel\":\"raw\",\"type\":\"bytes\",\"value\":{\"base64\":\"AP8=\"}}]}",
+           id);
+  CHECK(deltackpt_put_writes(s, body) == DELTACKPT_OK);
+  CHECK(deltackpt_put_writes(s, "{\"thread_id\":\"t\",\"checkpoint_id\":\"x\",\"writes\":[{\"task_id\":\"a\","
+                                "\"channel\":\"c\",\"value\":{\"base64\":\"not base64\"}}]}") ==
+        DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(s), "base64"));
+  snprintf(body, sizeof body, "{\"thread_id\":\"t\",\"checkpoint_ns\":\"sub:1\",\"checkpoint_id\":\"%s\"}", id);
+  CHECK(deltackpt_writes(s, body, &out) == DELTACKPT_OK);
+  CHECK(out != NULL &&
+        strcmp(out,
+               "[{\"task_id\":\"a\",\"task_path\":\"\",\"idx\":1,\"channel\":\"raw\",\"type\":\"bytes\","
+               "\"value\":{\"base64\":\"AP8=\"}},{\"task_id\":\"b\",\"task_path\":\"\",\"idx\":0,"
+               "\"channel\":\"messages\",\"type\":\"json\",\"value\":\"[1]\"}]") == 0);
+  deltackpt_free(out);
+
+  /* Every thread, one namespace, with states and writes. */
+  CHECK(deltackpt_save(s, "{\"thread_id\":\"u\",\"checkpoint_ns\":\"sub:1\",\"state\":{\"u\":1}}", 0, NULL) ==
+        DELTACKPT_OK);
+  CHECK(deltackpt_list(s, NULL, "{\"checkpoint_ns\":\"sub:1\",\"with_states\":true,\"with_writes\":true}", &out) ==
+        DELTACKPT_OK);
+  CHECK(out != NULL && count(out, "\"state\":") == 2 && contains(out, "\"u\":1") && contains(out, "AP8=") &&
+        strstr(out, "\"u\":1") < strstr(out, "\"sub\":1"));
+  deltackpt_free(out);
+  CHECK(deltackpt_list(s, NULL, "{\"with_writes\":true}", &out) == DELTACKPT_INVALID_ARGUMENT);
+  CHECK(out == NULL);
+  CHECK(deltackpt_stats(s, "t", &out) == DELTACKPT_OK);
+  CHECK(out != NULL && contains(out, "\"writes\":2"));
+  deltackpt_free(out);
+  size_t removed = 0;
+  CHECK(deltackpt_remove_thread(s, "t", &removed) == DELTACKPT_OK);
+  CHECK(removed == 2);
+  CHECK(deltackpt_writes(s, body, &out) == DELTACKPT_OK);
+  CHECK(out != NULL && strcmp(out, "[]") == 0);
+  deltackpt_free(out);
+  deltackpt_free(id);
+  deltackpt_close(s);
+}
+
 int main(int argc, char** argv) {
   char path[1100];
   char ids[5][80];
@@ -653,6 +721,7 @@ int main(int argc, char** argv) {
   test_schema_too_new();
   test_locked_is_retryable();
   test_messages_per_thread();
+  test_namespaces_and_writes();
 
   printf("%d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "conformance/cases.hpp"
+#include "conformance/model_cases.hpp"
 #include "support/pg_env.hpp"
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/config.hpp"
@@ -92,32 +93,39 @@ struct DeltaPostgresFixture {
 
 BOOST_FIXTURE_TEST_SUITE(memory, MemoryFixture)
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(delta_memory, DeltaMemoryFixture)
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(sqlite, SqliteFixture)
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(delta_sqlite, DeltaSqliteFixture)
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(delta_sqlite_lz4, DeltaSqliteLz4Fixture)
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 #if DELTACKPT_HAVE_POSTGRES
 BOOST_FIXTURE_TEST_SUITE(postgres, PostgresFixture, *boost::unit_test::precondition(pg_enabled))
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(delta_postgres, DeltaPostgresFixture,
                          *boost::unit_test::precondition(pg_enabled))
 DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 #else
 BOOST_AUTO_TEST_CASE(postgres, *boost::unit_test::precondition(pg_enabled)) {

@@ -110,7 +110,7 @@ soname=$(readelf -d "$libdir/libdeltackpt.so" | sed -n 's/.*Library soname: \[\(
 
 step "exported symbols"
 nm -D --defined-only "$libdir/libdeltackpt.so" | awk '{print $3}' | c++filt > "$work/symbols.txt"
-for s in deltackpt_open deltackpt_close deltackpt_save deltackpt_load deltackpt_load_by_id deltackpt_info deltackpt_list \
+for s in deltackpt_open deltackpt_close deltackpt_save deltackpt_load deltackpt_load_ns deltackpt_load_by_id deltackpt_info deltackpt_list deltackpt_namespaces deltackpt_put_writes deltackpt_writes \
          deltackpt_history deltackpt_threads deltackpt_remove_thread deltackpt_prune deltackpt_stats \
          deltackpt_verify deltackpt_errmsg deltackpt_error_retryable deltackpt_free deltackpt_version \
          deltackpt_status_name 'deltackpt::open(' 'deltackpt::DeltaCheckpointer::load_by_id(' \

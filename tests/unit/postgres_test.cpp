@@ -29,6 +29,8 @@
 #include "deltackpt/deltackpt.hpp"
 #include "migrate/migration.hpp"
 #include "row_codec.hpp"
+#include "deltackpt/maintenance.hpp"
+#include "support/exact_json.hpp"
 #include "support/full_rows.hpp"
 #include "support/pg_env.hpp"
 #include "support/printers.hpp"
@@ -341,16 +343,19 @@ BOOST_AUTO_TEST_CASE(open_refuses_bad_options) {
   BOOST_TEST(postgres_schema_status(schema.url).database_version == 0);
 }
 
+// The schema version this build ships.
+const int kCurrent = static_cast<int>(detail::postgres_migrations().size());
+
 BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   PgSchema by_library, by_psql;
   const SchemaStatus before = postgres_schema_status(by_library.url);
   BOOST_TEST(before.database_version == 0);
-  BOOST_TEST(before.library_version == 2);
+  BOOST_TEST(before.library_version == 3);
   BOOST_TEST(before.backend == "postgres");
   // One step at a time, as `deltackpt migrate --to` does.
   BOOST_TEST(migrate_postgres(by_library.url, 1).database_version == 1);
   const SchemaStatus migrated = migrate_postgres(by_library.url);
-  BOOST_TEST(migrated.database_version == 2);
+  BOOST_TEST(migrated.database_version == kCurrent);
   BOOST_TEST(migrated.current());
   BOOST_TEST(!migrated.migrations[1].applied_at.empty());
 
@@ -362,11 +367,11 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   };
   BOOST_TEST(!checksums(by_psql)[0][1].has_value());  // psql leaves them for the library
   const SchemaStatus status = postgres_schema_status(by_psql.url);
-  BOOST_TEST(status.database_version == 2);
+  BOOST_TEST(status.database_version == kCurrent);
   BOOST_TEST(status.current());
   const auto filled = checksums(by_psql);
-  BOOST_TEST_REQUIRE(filled.size() == 2u);
-  for (std::size_t i = 0; i < 2; ++i) {
+  BOOST_TEST_REQUIRE(filled.size() == static_cast<std::size_t>(kCurrent));
+  for (std::size_t i = 0; i < filled.size(); ++i) {
     BOOST_TEST(filled[i][1].value_or("") ==
                detail::migration_checksum(detail::postgres_migrations()[i].up_sql));
   }
@@ -379,6 +384,52 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   const std::string id = cp->save(make("t", 0, {{"made", "by psql"}}));
   BOOST_TEST(cp->load("t")->checkpoint_id == id);
   BOOST_TEST(admin.value("SELECT count(*) FROM " + by_psql.name + ".thread_summary") == "1");
+}
+
+// 0002 -> 0003 on a database made by version 2: rows as version 2 stored
+// them (every column but checkpoint_ns, copied from a store the library
+// wrote, deltas included) load back exactly, in the root namespace.
+BOOST_AUTO_TEST_CASE(version_2_database_upgrades) {
+  PgSchema current, v2;
+  std::vector<Json> states;
+  {
+    DeltaCheckpointer cp(open_postgres({.url = current.url}), DeltaOptions{.full_snapshot_interval = 4});
+    Json state = {{"messages", Json::array()}};
+    for (int i = 0; i < 10; ++i) {
+      state["messages"].push_back({{"i", i}, {"text", "message " + std::to_string(i)}});
+      cp.save(make("chat", i, state));
+      states.push_back(state);
+    }
+  }
+  BOOST_TEST(migrate_postgres(v2.url, 2).database_version == 2);
+  const std::string columns =
+      "thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, pending_nodes, "
+      "encoding, payload_size, state_size, checksum, payload, payload_bytes";
+  v2.admin->query("INSERT INTO " + v2.name + ".checkpoints (" + columns + ") SELECT " + columns + " FROM " +
+                  current.name + ".checkpoints ORDER BY seq");
+  v2.admin->query("INSERT INTO " + v2.name + ".threads SELECT thread_id, head_id, created_at, updated_at FROM " +
+                  current.name + ".threads");
+  BOOST_TEST(v2.admin->value("SELECT count(*) FROM " + v2.name + ".checkpoints WHERE kind = 'delta'") != "0");
+
+  DeltaCheckpointer upgraded(open_postgres({.url = v2.url}));  // migrates on open
+  BOOST_TEST(postgres_schema_status(v2.url).database_version == kCurrent);
+  BOOST_TEST(verify(upgraded.row_store()).ok());
+  const auto history = upgraded.history("chat");
+  BOOST_TEST_REQUIRE(history.size() == states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    BOOST_TEST(history[i].checkpoint_ns.empty());
+    BOOST_TEST(deltackpt::testing::exactly_equal(history[i].state, states[i]), i);
+  }
+  BOOST_TEST((upgraded.namespaces("chat") == std::vector<std::string>{""}));
+  BOOST_TEST(upgraded.load("chat")->checkpoint_id == history.back().checkpoint_id);
+  // The new model works on the upgraded database.
+  Checkpoint sub = make("chat", 0, {{"sub", true}});
+  sub.checkpoint_ns = "tools:1";
+  const std::string id = upgraded.save(sub);
+  upgraded.put_writes({"chat", "tools:1", id}, {{.task_id = "t", .idx = 0, .channel = "c", .value = "v"}});
+  BOOST_TEST(upgraded.writes({"chat", "tools:1", id}).size() == 1u);
+  upgraded.save(make("chat", 10, {{"next", true}}));
+  BOOST_TEST(upgraded.load("chat")->parent_id == history.back().checkpoint_id);
 }
 
 BOOST_AUTO_TEST_CASE(down_migrations_undo_up_migrations) {
@@ -403,7 +454,8 @@ BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
   PgSchema schema;
   migrate_postgres(schema.url);
   schema.admin->query("INSERT INTO " + schema.name +
-                      ".deltackpt_migrations VALUES (3, 'from_the_future', NULL, now())");
+                      ".deltackpt_migrations VALUES (" + std::to_string(kCurrent + 1) +
+                      ", 'from_the_future', NULL, now())");
   BOOST_CHECK_THROW(open_postgres({.url = schema.url}), SchemaError);
   BOOST_CHECK_THROW(postgres_schema_status(schema.url), SchemaError);
   BOOST_CHECK_THROW(migrate_postgres(schema.url), SchemaError);
@@ -430,7 +482,7 @@ BOOST_AUTO_TEST_CASE(concurrent_migrations_apply_each_version_once) {
     std::fprintf(out, "%d\n", status.database_version);
     return status.current() ? 0 : 1;
   });
-  for (const auto& text : outputs) BOOST_TEST(text == "2\n");
+  for (const auto& text : outputs) BOOST_TEST(text == std::to_string(kCurrent) + "\n");
 
   PgSchema again;
   std::atomic<int> failures{0};
@@ -453,10 +505,11 @@ BOOST_AUTO_TEST_CASE(concurrent_migrations_apply_each_version_once) {
   for (PgSchema* s : {&schema, &again}) {
     const Rows rows = s->admin->query("SELECT version, checksum IS NOT NULL FROM " + s->name +
                                       ".deltackpt_migrations ORDER BY version");
-    BOOST_TEST_REQUIRE(rows.size() == 2u);
-    BOOST_TEST(rows[0][0].value_or("") == "1");
-    BOOST_TEST(rows[1][0].value_or("") == "2");
-    BOOST_TEST(rows[1][1].value_or("") == "t");
+    BOOST_TEST_REQUIRE(rows.size() == static_cast<std::size_t>(kCurrent));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      BOOST_TEST(rows[i][0].value_or("") == std::to_string(i + 1));
+      BOOST_TEST(rows[i][1].value_or("") == "t");
+    }
   }
   BOOST_TEST(again.admin->value("SELECT count(*) FROM " + again.name + ".threads") == "4");
 }

@@ -185,7 +185,7 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kRows, "SELECT " + cols +
                         ", c.payload, c.payload_bytes FROM checkpoints c"
                         " WHERE c.thread_id = $1::text ORDER BY c.seq");
-  cx.prepare(kThreads, "SELECT DISTINCT thread_id FROM threads ORDER BY thread_id");
+  cx.prepare(kThreads, "SELECT thread_id FROM threads UNION SELECT thread_id FROM writes ORDER BY thread_id");
   cx.prepare(kNamespaces, "SELECT checkpoint_ns FROM threads WHERE thread_id = $1::text ORDER BY checkpoint_ns");
   cx.prepare(kLockThread, "SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE");
   cx.prepare(kRemoveThread,

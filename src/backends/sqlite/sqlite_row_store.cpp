@@ -432,7 +432,7 @@ class SqliteRowStore final : public RowStore {
     head_chain_.emplace(db, walk("checkpoint_id = " + head_of));
     chains_.emplace(db, walk("checkpoint_id IN (SELECT value FROM json_each(?1))"));
     rows_.emplace(db, "SELECT " + cols + ", payload FROM checkpoints WHERE thread_id = ?1 ORDER BY seq");
-    threads_.emplace(db, "SELECT DISTINCT thread_id FROM threads ORDER BY thread_id");
+    threads_.emplace(db, "SELECT thread_id FROM threads UNION SELECT thread_id FROM writes ORDER BY thread_id");
     namespaces_.emplace(db, "SELECT checkpoint_ns FROM threads WHERE thread_id = ?1 ORDER BY checkpoint_ns");
     const std::string write_insert =
         "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, "
