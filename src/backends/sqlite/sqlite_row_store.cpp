@@ -458,8 +458,8 @@ class SqliteRowStore final : public RowStore {
   // whose metadata is not valid JSON pass, so the caller reports them.
   static void add_metadata_condition(const std::string& key, const Json& value, std::string& sql,
                                      std::vector<std::function<void(Statement&, int)>>& binds) {
-    // A literal path, so that an index a DBA makes on the same expression
-    // serves the query; keys no path label can name are left to the caller.
+    // The path as a quoted label in a literal; keys no label can name are
+    // left to the caller's check.
     if (key.find_first_of(std::string_view("\"\0", 2)) != std::string::npos) return;
     std::string path = "'$.\"";
     for (const char c : key) path += c == '\'' ? std::string("''") : std::string(1, c);
