@@ -128,8 +128,15 @@ inline void check_namespaces(Checkpointer& cp) {
   BOOST_TEST(won.load() == 1);
   BOOST_TEST(lost.load() == 1);
 
+  // Namespaces up to Limits::max_namespace_bytes; longer, NUL or not UTF-8: refused.
+  const std::string widest(Limits{}.max_namespace_bytes, 'n');
+  BOOST_TEST(cp.load(t, cp.info(cp.save(make_in(t, widest, 0, {{"w", 1}})))->checkpoint_ns)->state["w"] == 1);
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.save(make_in(t, widest + "n", 0, {})); });
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.save(make_in(t, std::string("a\0b", 3), 0, {})); });
+  expect_error(ErrorCode::kInvalidArgument, [&] { cp.load(t, "\xff"); });
+
   // remove_thread removes every namespace.
-  BOOST_TEST(cp.remove_thread(t) == 7u + 7u + 2u);
+  BOOST_TEST(cp.remove_thread(t) == 7u + 7u + 2u + 1u);
   BOOST_TEST(!cp.load(t, sub).has_value());
   BOOST_TEST(cp.namespaces(t).empty());
 }
