@@ -125,6 +125,25 @@ def main():
         check(store.prune("demo", keep_last=100) == {"removed": 0, "rewritten": 0}, "prune keeps")
         check(store.remove_thread("other") == 0, "remove an unknown thread")
 
+    # The checkpoint model a LangGraph-style runtime needs, from Python.
+    with deltackpt.Store("memory:") as store:
+        root = store.save({"thread_id": "g", "state": {"messages": ["hi"]}})
+        sub = store.save({"thread_id": "g", "checkpoint_ns": "tools:1", "state": {"calls": 1}})
+        check(store.load("g")["checkpoint_id"] == root, "the root namespace's head")
+        check(store.load("g", "tools:1")["checkpoint_id"] == sub, "a subgraph's head")
+        check(store.namespaces("g") == ["", "tools:1"], "namespaces")
+        store.put_writes("g", "tools:1", sub, [
+            {"task_id": "b", "idx": 0, "channel": "out", "type": "json", "value": '"done"'},
+            {"task_id": "a", "idx": -1, "channel": "__error__", "type": "bytes", "value": b"\x00\xff"}])
+        writes = store.writes("g", "tools:1", sub)
+        check([(w["task_id"], w["value"]) for w in writes] == [("a", b"\x00\xff"), ("b", '"done"')],
+              "pending writes in order, bytes as bytes")
+        listed = store.list(checkpoint_ns="tools:1", with_states=True, with_writes=True)
+        check(len(listed) == 1 and listed[0]["state"] == {"calls": 1} and len(listed[0]["writes"]) == 2,
+              "list with states and writes")
+        check(store.remove_thread("g") == 2 and store.writes("g", "tools:1", sub) == [],
+              "remove_thread takes every namespace and write")
+
     try:
         deltackpt.Store("ftp://nowhere")
         check(False, "a bad URL is InvalidArgument")

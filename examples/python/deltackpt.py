@@ -18,6 +18,7 @@ from many Python threads at once (the C API is thread-safe and ctypes
 releases the GIL during each call).
 """
 
+import base64
 import ctypes
 import ctypes.util
 import json
@@ -101,6 +102,10 @@ def load_library(path=None):
         "deltackpt_free": (None, [ctypes.c_void_p]),
         "deltackpt_save": (ctypes.c_int, [store_p, ctypes.c_char_p, ctypes.c_uint, c_char_pp]),
         "deltackpt_load": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
+        "deltackpt_load_ns": (ctypes.c_int, [store_p, ctypes.c_char_p, ctypes.c_char_p, c_char_pp]),
+        "deltackpt_namespaces": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
+        "deltackpt_put_writes": (ctypes.c_int, [store_p, ctypes.c_char_p]),
+        "deltackpt_writes": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_load_by_id": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_info": (ctypes.c_int, [store_p, ctypes.c_char_p, c_char_pp]),
         "deltackpt_list": (ctypes.c_int, [store_p, ctypes.c_char_p, ctypes.c_char_p, c_char_pp]),
@@ -203,9 +208,9 @@ class Store:
         finally:
             self._lib.deltackpt_free(out)
 
-    def load(self, thread_id):
-        """The thread's latest checkpoint, or None."""
-        return self._call_json(self._lib.deltackpt_load, _text(thread_id))
+    def load(self, thread_id, checkpoint_ns=""):
+        """The latest checkpoint of the thread's namespace ("" the root), or None."""
+        return self._call_json(self._lib.deltackpt_load_ns, _text(thread_id), _text(checkpoint_ns))
 
     def load_by_id(self, checkpoint_id):
         """The checkpoint with this id, or None."""
@@ -215,14 +220,52 @@ class Store:
         """The checkpoint's header without its state (one lookup), or None."""
         return self._call_json(self._lib.deltackpt_info, _text(checkpoint_id))
 
-    def list(self, thread_id, limit=0, before=None, metadata_filter=None):
-        """Headers (no state) of the thread's checkpoints, newest first."""
+    def list(self, thread_id=None, checkpoint_ns=None, limit=0, before=None, metadata_filter=None,
+             with_states=False, with_writes=False):
+        """Checkpoints newest first: of one thread or every thread (None), one
+        namespace or every one (None); headers, or with their states (and
+        pending writes) when asked."""
         options = {"limit": limit}
+        if checkpoint_ns is not None:
+            options["checkpoint_ns"] = checkpoint_ns
         if before:
             options["before"] = before
         if metadata_filter:
             options["metadata_filter"] = metadata_filter
+        if with_states:
+            options["with_states"] = True
+        if with_writes:
+            options["with_writes"] = True
         return self._call_json(self._lib.deltackpt_list, _text(thread_id), _json_arg(options))
+
+    def namespaces(self, thread_id):
+        """The thread's namespaces with checkpoints, sorted ("" first)."""
+        return self._call_json(self._lib.deltackpt_namespaces, _text(thread_id))
+
+    def put_writes(self, thread_id, checkpoint_ns, checkpoint_id, writes):
+        """Stores pending writes against a checkpoint (which need not exist
+        yet). Each write is a dict with task_id, task_path, idx, channel, type
+        and value (str, or bytes)."""
+        def encoded(w):
+            w = dict(w)
+            if isinstance(w.get("value"), (bytes, bytearray)):
+                w["value"] = {"base64": base64.b64encode(bytes(w["value"])).decode("ascii")}
+            return w
+        body = {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": checkpoint_id,
+                "writes": [encoded(w) for w in writes]}
+        if self._handle is None:
+            raise ValueError("the store is closed")
+        self._check(self._lib.deltackpt_put_writes(self._handle, _json_arg(body)))
+
+    def writes(self, thread_id, checkpoint_ns, checkpoint_id):
+        """The checkpoint's pending writes, sorted by (task_path, task_id, idx);
+        values that are not text come back as bytes."""
+        key = {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": checkpoint_id}
+        out = self._call_json(self._lib.deltackpt_writes, _json_arg(key))
+        for w in out:
+            if isinstance(w["value"], dict):
+                w["value"] = base64.b64decode(w["value"]["base64"])
+        return out
 
     def history(self, thread_id):
         """Every checkpoint of the thread with its state, oldest first."""
