@@ -546,6 +546,7 @@ std::vector<CheckpointInfo> DeltaCheckpointer::list(const ListOptions& options) 
   }
   HeaderQuery query{.thread_id = options.thread_id,
                     .checkpoint_ns = options.checkpoint_ns,
+                    .order = options.order,
                     .before_id = options.before,
                     .limit = 0,
                     .metadata_filter = options.metadata_filter};

@@ -205,6 +205,8 @@ DELTACKPT_EXPORT int deltackpt_info(deltackpt_store_t* store, const char* checkp
  * depth, stored_bytes, state_bytes. An unknown thread gives [].
  * `options_json` is NULL, "" or a JSON object with any of:
  *   {"checkpoint_ns": "",             only this namespace ("" the root; absent: every one)
+ *    "order": "saved",                newest first as saved, or "checkpoint_id": by id,
+ *                                     descending (LangGraph's order), `before` comparing ids
  *    "limit": 10,                     at most this many (0: no limit)
  *    "before": "<checkpoint_id>",     only checkpoints saved before this one (an id not
  *                                     stored: those whose id sorts before it)

@@ -95,8 +95,17 @@ struct SaveOptions {
   bool root = false;
 };
 
-// Which checkpoints list() and list_states() return, newest (last saved)
-// first.
+// The order of list() results, newest first.
+enum class ListOrder {
+  // The order the store took the saves in: always meaningful.
+  kSaved,
+  // checkpoint_id descending, byte for byte, and `before` compares ids: the
+  // order LangGraph's savers list in, which is the time order for
+  // time-ordered ids (UUIDv6/v7, new_checkpoint_id) whoever saved them.
+  kCheckpointId,
+};
+
+// Which checkpoints list() and list_states() return, and in what order.
 struct ListOptions {
   // Only this thread's; std::nullopt: every thread's.
   std::optional<std::string> thread_id;
@@ -105,14 +114,15 @@ struct ListOptions {
   std::optional<std::string> checkpoint_ns;
   // At most this many results; 0 means no limit.
   std::size_t limit = 0;
-  // Only checkpoints saved before this one (exclusive). When no checkpoint
-  // has this id (a runtime may pass one from another namespace), those whose
-  // id sorts before it byte for byte, which for time-ordered ids (UUIDv6/v7,
-  // new_checkpoint_id) is the time order. Empty: no bound.
+  // Only checkpoints before this one (exclusive) in the list's order. With
+  // ListOrder::kSaved, when no checkpoint has this id (a runtime may pass
+  // one from another namespace), those whose id sorts before it byte for
+  // byte, which for time-ordered ids is the time order. Empty: no bound.
   std::string before;
   // Only checkpoints whose metadata has every top-level key of this object
   // with an equal value (exact comparison, see same_value).
   Json metadata_filter = Json::object();
+  ListOrder order = ListOrder::kSaved;
   // list_states() only: also read each checkpoint's pending writes.
   bool with_writes = false;
 };

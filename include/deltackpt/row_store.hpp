@@ -43,12 +43,15 @@ struct StoredRow {
   std::string payload;  // full: the state's JSON; delta: a delta document
 };
 
-// Which headers headers() returns, newest (last inserted) first.
+// Which headers headers() returns: newest (last inserted) first, or by
+// checkpoint_id descending.
 struct HeaderQuery {
   std::optional<std::string> thread_id;      // std::nullopt: every thread
   std::optional<std::string> checkpoint_ns;  // std::nullopt: every namespace
-  // Only rows inserted before this row; when no row has this id, rows whose
-  // id sorts before it byte for byte. Empty: no bound.
+  ListOrder order = ListOrder::kSaved;
+  // kSaved: only rows inserted before this row; when no row has this id,
+  // rows whose id sorts before it byte for byte. kCheckpointId: rows whose
+  // id sorts before it. Empty: no bound.
   std::string before_id;
   std::size_t limit = 0;  // at most this many rows; 0: no limit
   // Top-level metadata keys and values the caller wants. A backend may use

@@ -7,7 +7,6 @@ ALTER TABLE threads DROP CONSTRAINT threads_pkey;
 ALTER TABLE threads DROP COLUMN checkpoint_ns;
 ALTER TABLE threads ADD PRIMARY KEY (thread_id);
 DROP INDEX IF EXISTS checkpoints_by_metadata;
-DROP INDEX checkpoints_by_thread;
+DROP INDEX checkpoints_by_id_order;
 ALTER TABLE checkpoints DROP COLUMN checkpoint_ns;
-CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, seq);
 DELETE FROM deltackpt_migrations WHERE version = 3;

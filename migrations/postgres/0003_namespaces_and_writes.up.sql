@@ -4,8 +4,8 @@
 -- task results saved against a checkpoint before the next one exists.
 
 ALTER TABLE checkpoints ADD COLUMN checkpoint_ns text COLLATE "C" NOT NULL DEFAULT '';
-DROP INDEX checkpoints_by_thread;
-CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, checkpoint_ns, seq);
+-- Lists in checkpoint id order (LangGraph's: its ids are time-ordered).
+CREATE INDEX checkpoints_by_id_order ON checkpoints (thread_id, checkpoint_ns, checkpoint_id);
 -- list() across threads with a metadata filter (jsonb @> on the text column,
 -- which stays text so its bytes stay as written and checksummed).
 CREATE INDEX checkpoints_by_metadata ON checkpoints USING gin ((metadata::jsonb) jsonb_path_ops);

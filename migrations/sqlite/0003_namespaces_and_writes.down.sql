@@ -12,7 +12,6 @@ INSERT INTO threads_v2 (thread_id, head_id, created_at, updated_at)
 SELECT thread_id, head_id, created_at, updated_at FROM threads WHERE checkpoint_ns = '';
 DROP TABLE threads;
 ALTER TABLE threads_v2 RENAME TO threads;
-DROP INDEX checkpoints_by_thread;
+DROP INDEX checkpoints_by_id_order;
 ALTER TABLE checkpoints DROP COLUMN checkpoint_ns;
-CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, seq);
 DELETE FROM deltackpt_migrations WHERE version = 3;

@@ -4,8 +4,8 @@
 -- task results saved against a checkpoint before the next one exists.
 
 ALTER TABLE checkpoints ADD COLUMN checkpoint_ns TEXT NOT NULL DEFAULT '';
-DROP INDEX checkpoints_by_thread;
-CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, checkpoint_ns, seq);
+-- Lists in checkpoint id order (LangGraph's: its ids are time-ordered).
+CREATE INDEX checkpoints_by_id_order ON checkpoints (thread_id, checkpoint_ns, checkpoint_id);
 
 -- Heads are per (thread, namespace). SQLite cannot change a primary key in
 -- place, so the table is rebuilt; every existing head is a root head.

@@ -101,6 +101,7 @@ class MemoryRowStore final : public RowStore {
       if (t == thread_order_.end()) return out;
       order = &t->second;
     }
+    if (query.order == ListOrder::kCheckpointId) return headers_by_id_locked(*order, query);
     auto it = order->rbegin();
     bool by_id = false;
     if (!query.before_id.empty()) {
@@ -246,6 +247,26 @@ class MemoryRowStore final : public RowStore {
       return std::tie(thread_id, checkpoint_ns, checkpoint_id) < std::tie(o.thread_id, o.checkpoint_ns, o.checkpoint_id);
     }
   };
+
+  // Every query of headers() has a thread (stats, the checkpointer's lists)
+  // or is rare (a list over every thread): sorting the candidates is enough.
+  std::vector<RowHeader> headers_by_id_locked(const Order& order, const HeaderQuery& query) const {
+    std::vector<const RowHeader*> found;
+    for (const auto& [seq, id] : order) {
+      const RowHeader& h = rows_.at(id).row.header;
+      if (query.checkpoint_ns && h.checkpoint_ns != *query.checkpoint_ns) continue;
+      if (!query.before_id.empty() && !(h.checkpoint_id < query.before_id)) continue;
+      found.push_back(&h);
+    }
+    std::sort(found.begin(), found.end(), [](const RowHeader* a, const RowHeader* b) {
+      return a->checkpoint_id > b->checkpoint_id;
+    });
+    if (query.limit != 0 && found.size() > query.limit) found.resize(query.limit);
+    std::vector<RowHeader> out;
+    out.reserve(found.size());
+    for (const RowHeader* h : found) out.push_back(*h);
+    return out;
+  }
 
   const std::string* head_locked(std::string_view thread_id, std::string_view checkpoint_ns) const {
     const auto it = owners_.find(ChainOwner{std::string(thread_id), std::string(checkpoint_ns)});

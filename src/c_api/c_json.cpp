@@ -189,6 +189,12 @@ ListRequest list_request_from_json(Json&& doc) {
   if (r.find("checkpoint_ns") != nullptr) o.checkpoint_ns = r.string("checkpoint_ns");
   o.limit = r.size("limit", 0);
   o.before = r.string("before");
+  const std::string order = r.string("order");
+  if (order == "checkpoint_id") {
+    o.order = ListOrder::kCheckpointId;
+  } else if (!order.empty() && order != "saved") {
+    r.fail("order", "must be \"saved\" or \"checkpoint_id\"");
+  }
   o.metadata_filter = r.take_object("metadata_filter", Json::object());
   request.with_states = r.boolean("with_states", false);
   o.with_writes = r.boolean("with_writes", false);

@@ -195,6 +195,7 @@ int run_list(const StoreArgs& store, const ListArgs& args) {
   options.checkpoint_ns = args.ns;
   options.limit = args.limit;
   options.before = args.before;
+  if (args.by_checkpoint_id) options.order = ListOrder::kCheckpointId;
   options.metadata_filter = parse_filter(args.filters);
   if (args.with_states) {
     options.with_writes = args.writes;

@@ -27,6 +27,7 @@ struct ListArgs {
   std::optional<std::string> ns;      // nullopt: every namespace
   std::size_t limit = 0;
   std::string before;
+  bool by_checkpoint_id = false;      // --order checkpoint_id
   std::vector<std::string> filters;   // key=value
   bool with_states = false;
   bool writes = false;

@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
   list->add_option("--ns", list_args.ns, "Only this namespace (\"\" is the root; default: every namespace)");
   list->add_option("--limit", list_args.limit, "At most this many");
   list->add_option("--before", list_args.before, "Only checkpoints saved before this checkpoint id");
+  list->add_option_function<std::string>(
+          "--order", [&](const std::string& order) { list_args.by_checkpoint_id = order == "checkpoint_id"; },
+          "Newest first as saved (default), or by checkpoint id (LangGraph's order; --before compares ids)")
+      ->check(CLI::IsMember({"saved", "checkpoint_id"}));
   list->add_option("--filter", list_args.filters,
                    "Only checkpoints whose metadata has key=value (value as JSON, else a string); repeatable")
       ->check(accepted_by([](const std::string& text) { deltackpt::cli::parse_filter({text}); }, "KEY=VALUE"));

@@ -92,6 +92,9 @@ expect_exit 0 "$cli" list "$db" --filter source=loop --filter 'writes={"a":1}' -
 expect_exit 0 "$cli" list "$db" --filter 'writes={"a":1.0}' --json
 [ "$out" == "[]" ] && ok || fail "list --filter compares numbers exactly"
 expect_exit 2 "$cli" list "$db" --filter nokey
+expect_exit 0 "$cli" list "$db" --thread chat --ns "" --order checkpoint_id --before "$before" --limit 2 --json
+[ "$(python3 -c 'import json,sys; print([c["step"] for c in json.load(sys.stdin)])' <<< "$out")" == "[9, 8]" ] && ok || fail "list --order checkpoint_id (ids made in time order)"
+expect_exit 2 "$cli" list "$db" --order newest
 expect_exit 0 "$cli" list "$db" --thread chat --ns "" --limit 3 --with-states --writes
 python3 -c '
 import json, sys

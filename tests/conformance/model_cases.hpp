@@ -228,10 +228,14 @@ struct Saved {
 };
 
 // The ids list() must return for `o`, computed from `saved` alone.
-inline std::vector<std::string> expected_ids(const std::vector<Saved>& saved, const ListOptions& o) {
+inline std::vector<std::string> expected_ids(std::vector<Saved> saved, const ListOptions& o) {
+  // In id order, "saved before" is "sorts before".
+  if (o.order == ListOrder::kCheckpointId) {
+    std::sort(saved.begin(), saved.end(), [](const Saved& a, const Saved& b) { return a.checkpoint_id < b.checkpoint_id; });
+  }
   std::size_t end = saved.size();  // rows before this index qualify
-  bool by_id = false;
-  if (!o.before.empty()) {
+  bool by_id = o.order == ListOrder::kCheckpointId && !o.before.empty();
+  if (!o.before.empty() && !by_id) {
     const auto it = std::find_if(saved.begin(), saved.end(), [&](const Saved& s) { return s.checkpoint_id == o.before; });
     if (it != saved.end()) {
       end = static_cast<std::size_t>(it - saved.begin());
@@ -280,6 +284,9 @@ inline void check_list_model(Checkpointer& cp) {
         state["log"].push_back({{"step", step}, {"where", t + "/" + ns}});
         Checkpoint c = make_in(t, ns, step, state);
         c.metadata = {{"run", run}, {"parity", step % 2 == 0 ? "even" : "odd"}, {"step", step}};
+        // Ids that do not sort in the order of the saves (as when
+        // concurrent runtimes save), so the two orders differ.
+        c.checkpoint_id = std::to_string(9 - step) + "-" + new_checkpoint_id();
         const std::string id = cp.save(c);
         saved.push_back({t, ns, id, state, c.metadata});
       }
@@ -298,24 +305,28 @@ inline void check_list_model(Checkpointer& cp) {
       for (const std::string& before : {std::string(), middle, unknown, saved[3].checkpoint_id}) {
         for (const std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {
           for (const Json& filter : {run_only, odd}) {
-            const ListOptions o{.thread_id = thread, .checkpoint_ns = ns, .limit = limit, .before = before,
-                                .metadata_filter = filter};
-            const auto want = expected_ids(saved, o);
-            BOOST_TEST(ids_of(cp.list(o)) == want,
-                       "thread=" << thread.value_or("*") << " ns=" << ns.value_or("*") << " before=" << before
-                                 << " limit=" << limit << " filter=" << filter.dump());
-            ++combinations;
+            for (const ListOrder order : {ListOrder::kSaved, ListOrder::kCheckpointId}) {
+              const ListOptions o{.thread_id = thread, .checkpoint_ns = ns, .limit = limit, .before = before,
+                                  .metadata_filter = filter, .order = order};
+              const auto want = expected_ids(saved, o);
+              BOOST_TEST(ids_of(cp.list(o)) == want,
+                         "thread=" << thread.value_or("*") << " ns=" << ns.value_or("*") << " before=" << before
+                                   << " limit=" << limit << " filter=" << filter.dump()
+                                   << " by id=" << (order == ListOrder::kCheckpointId));
+              ++combinations;
+            }
           }
         }
       }
     }
   }
-  BOOST_TEST(combinations == 144u);
+  BOOST_TEST(combinations == 288u);
   // With states: every listed state exactly as saved, across chains.
   std::map<std::string, const Saved*> by_id;
   for (const auto& s : saved) by_id[s.checkpoint_id] = &s;
   for (const std::size_t limit : {std::size_t{0}, std::size_t{5}}) {
-    const ListOptions o{.limit = limit, .before = middle, .metadata_filter = run_only};
+    const ListOptions o{.limit = limit, .before = middle, .metadata_filter = run_only,
+                        .order = limit == 0 ? ListOrder::kSaved : ListOrder::kCheckpointId};
     const auto listed = cp.list_states(o);
     const auto want = expected_ids(saved, o);
     BOOST_TEST_REQUIRE(listed.size() == want.size());

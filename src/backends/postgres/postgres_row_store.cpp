@@ -525,8 +525,9 @@ class PostgresRowStore final : public RowStore {
       pqxx::nontransaction tx(cx);
       // Resolved first so that the query below is a plain range on seq (or
       // on the id, when the bound names no row).
+      const bool by_id = query.order == ListOrder::kCheckpointId;
       std::optional<std::int64_t> before_seq;
-      if (!query.before_id.empty()) {
+      if (!query.before_id.empty() && !by_id) {
         const pqxx::result r = tx.exec_prepared(kSeqOf, query.before_id);
         if (!r.empty()) before_seq = r[0][0].as<std::int64_t>();
       }
@@ -547,7 +548,7 @@ class PostgresRowStore final : public RowStore {
       // Containment is looser than the exact match the caller checks (1
       // contains 1.0, [1, 2] contains [1]) and the metadata index serves it.
       if (!query.metadata_filter.empty()) where("c.metadata::jsonb @> ", query.metadata_filter.dump(), "jsonb");
-      sql += " ORDER BY c.seq DESC";
+      sql += by_id ? " ORDER BY c.checkpoint_id DESC" : " ORDER BY c.seq DESC";
       if (query.limit != 0) sql += " LIMIT " + std::to_string(query.limit);
       const pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
       std::vector<RowHeader> out;

@@ -216,8 +216,9 @@ class SqliteRowStore final : public RowStore {
     std::lock_guard lock(mutex_);
     // Resolved first so that the query below is a plain range on seq (or
     // on the id, when the bound names no row).
+    const bool by_id = query.order == ListOrder::kCheckpointId;
     std::optional<std::int64_t> before_seq;
-    if (!query.before_id.empty()) {
+    if (!query.before_id.empty() && !by_id) {
       Reset reset(*seq_of_);
       seq_of_->bind(1, query.before_id);
       if (seq_of_->step("headers")) before_seq = seq_of_->column_int(0);
@@ -241,7 +242,7 @@ class SqliteRowStore final : public RowStore {
     for (auto it = query.metadata_filter.begin(); it != query.metadata_filter.end(); ++it) {
       add_metadata_condition(it.key(), it.value(), sql, binds);
     }
-    sql += " ORDER BY seq DESC LIMIT " + param();
+    sql += by_id ? " ORDER BY checkpoint_id DESC LIMIT " + param() : " ORDER BY seq DESC LIMIT " + param();
     binds.push_back([&](Statement& s, int i) {
       s.bind(i, query.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(query.limit));
     });
