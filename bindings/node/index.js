@@ -46,6 +46,28 @@ function writeBytes(value) {
   return typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value.base64, "base64");
 }
 
+// `value` with its object keys in the order `previous` has them (new keys
+// last), `depth` levels down: deltackpt's deltas keep the parent's key
+// order and append new keys, and store an object whose surviving keys moved
+// as a replacement. LangGraph builds its objects afresh each step (a channel
+// that comes back is inserted where it was first), so each put is put in
+// the order of its parent.
+function orderLike(value, previous, depth) {
+  if (depth === 0 || !isObject(value) || !isObject(previous)) return value;
+  const out = {};
+  for (const key of Object.keys(previous)) {
+    if (Object.hasOwn(value, key)) out[key] = orderLike(value[key], previous[key], depth - 1);
+  }
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(out, key)) out[key] = value[key];
+  }
+  return out;
+}
+
+function isObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
 function configOf(thread_id, checkpoint_ns, checkpoint_id) {
   return { configurable: { thread_id, checkpoint_ns, checkpoint_id } };
 }
@@ -175,24 +197,28 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     // earlier, which is the parent's when the parent has that version. The
     // unchanged values carried from the parent cost nothing: the delta
     // against the parent does not mention them.
-    const carried = parent ? await this.#channelValues(parent, thread, ns) : undefined;
+    const previous = parent ? await this.#storedState(parent, thread, ns) : undefined;
     const values = {};
     for (const [channel, version] of Object.entries(prepared.channel_versions ?? {})) {
       if (newVersions && channel in newVersions) {
         if (channel in (prepared.channel_values ?? {})) {
           values[channel] = toStored(await this.serde.dumpsTyped(prepared.channel_values[channel]));
         }
-      } else if (carried && carried.versions[channel] === version && channel in carried.values) {
-        values[channel] = carried.values[channel];
+      } else if (previous?.channel_versions?.[channel] === version && channel in (previous.channel_values ?? {})) {
+        values[channel] = previous.channel_values[channel];
       }
     }
-    const state = {
-      v: prepared.v,
-      ts: prepared.ts,
-      channel_versions: prepared.channel_versions ?? {},
-      versions_seen: prepared.versions_seen ?? {},
-      channel_values: values,
-    };
+    const state = orderLike(
+      {
+        v: prepared.v,
+        ts: prepared.ts,
+        channel_versions: prepared.channel_versions ?? {},
+        versions_seen: prepared.versions_seen ?? {},
+        channel_values: values,
+      },
+      previous,
+      3,
+    );
     const [metadataType, metadataBytes] = await this.serde.dumpsTyped(metadata ?? {});
     const storedMetadata = metadataType === "json" ? JSON.parse(Buffer.from(metadataBytes).toString("utf8")) : {};
     const body = {
@@ -205,7 +231,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     };
     if (parent) body.parent_id = parent;
     await this.store.save(JSON.stringify(body), parent ? native.SAVE_FORK : native.SAVE_ROOT);
-    this.#last.set(`${thread}\u0000${ns}`, { id: prepared.id, versions: state.channel_versions, values });
+    this.#last.set(`${thread}\u0000${ns}`, { id: prepared.id, state });
     return configOf(thread, ns, prepared.id);
   }
 
@@ -241,15 +267,16 @@ export class DeltackptSaver extends BaseCheckpointSaver {
   // of the next put, so a put need not read it back.
   #last = new Map();
 
-  // The stored channel values and versions of checkpoint `id`.
-  async #channelValues(id, thread, ns) {
+  // The state checkpoint `id` was stored with (undefined if it is not a
+  // checkpoint of this thread and namespace).
+  async #storedState(id, thread, ns) {
     const last = this.#last.get(`${thread}\u0000${ns}`);
-    if (last && last.id === id) return last;
+    if (last && last.id === id) return last.state;
     const text = await this.store.loadById(id);
     if (text === null) return undefined;
     const cp = JSON.parse(text);
     if (cp.thread_id !== thread || cp.checkpoint_ns !== ns) return undefined;
-    return { id, versions: cp.state.channel_versions ?? {}, values: cp.state.channel_values ?? {} };
+    return cp.state;
   }
 
   // A CheckpointTuple from what deltackpt returned for one checkpoint.

@@ -56,6 +56,20 @@ export function postgresInitializer(dsn) {
   };
 }
 
+// A fresh schema on the test server as a store URL, or undefined without
+// one (an error when DELTACKPT_TEST_PG_REQUIRED=1).
+let schemas = 0;
+export function postgresUrl(name) {
+  const dsn = process.env.DELTACKPT_TEST_PG_DSN;
+  if (!dsn) {
+    if (process.env.DELTACKPT_TEST_PG_REQUIRED === "1") throw new Error("DELTACKPT_TEST_PG_REQUIRED=1 but DELTACKPT_TEST_PG_DSN is not set");
+    return undefined;
+  }
+  const schema = `dckpt_${name}_${process.pid}_${schemas++}`;
+  execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-c", `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`]);
+  return withSearchPath(dsn, schema);
+}
+
 // The DSN with the schema as search_path, in whichever form the DSN is.
 function withSearchPath(dsn, schema) {
   if (/^postgres(ql)?:\/\//.test(dsn)) {

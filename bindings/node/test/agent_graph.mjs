@@ -1,0 +1,108 @@
+// A ReAct-style agent as LangGraph runs it: an "agent" node with a
+// deterministic fake model deciding on tool calls, a "tools" node that is a
+// subgraph of its own (so its checkpoints live in a namespace), and a human
+// approval by interrupt() halfway. Used by graph.test.js, and as a program:
+//   node test/agent_graph.mjs URL THREAD start|resume   (prints JSON)
+import { Annotation, Command, END, START, StateGraph, interrupt } from "@langchain/langgraph";
+
+// Tool calls before the model answers; each takes two super-steps (agent,
+// tools), so a run takes over 200.
+export const TOOL_CALLS = 110;
+// The call after which the agent asks a person to approve going on.
+export const APPROVAL_AT = 60;
+
+// Appends messages, once each by id (as LangGraph's messagesStateReducer
+// does): the tools subgraph returns the whole list it was given plus its own.
+const append = (a, b) => {
+  const seen = new Set(a.map((m) => m.id));
+  return a.concat(b.filter((m) => !seen.has(m.id)));
+};
+
+const AgentState = Annotation.Root({
+  messages: Annotation({ reducer: append, default: () => [] }),
+  calls: Annotation({ reducer: (_, b) => b, default: () => 0 }),
+  approved: Annotation({ reducer: (_, b) => b, default: () => null }),
+});
+
+// The fake model: a pure function of the conversation so far.
+function fakeModel(state) {
+  const n = state.calls;
+  if (n >= TOOL_CALLS) return { id: "ai-final", role: "ai", content: `Done after ${n} tool calls.`, tool_calls: [] };
+  // Ids from the conversation's length, so a model called again (after a
+  // fork, say) makes a new message rather than repeating an old one.
+  const at = state.messages.length;
+  return {
+    id: `ai-${at}`,
+    role: "ai",
+    content: `Step ${n}: I will look up item ${n}.`,
+    tool_calls: [{ id: `call_${at}`, name: "lookup", args: { item: n, query: `item ${n} ${"details ".repeat(n % 7)}` } }],
+  };
+}
+
+function agent(state) {
+  if (state.calls === APPROVAL_AT && state.approved === null) {
+    const answer = interrupt({ question: `Continue after ${state.calls} lookups?` });
+    return { approved: answer, messages: [{ id: "approval", role: "human", content: `approval: ${answer}` }] };
+  }
+  return { messages: [fakeModel(state)] };
+}
+
+// The tools subgraph: runs the lookup, then formats its result.
+const ToolState = Annotation.Root({
+  messages: Annotation({ reducer: append, default: () => [] }),
+  calls: Annotation({ reducer: (_, b) => b, default: () => 0 }),
+  result: Annotation({ reducer: (_, b) => b, default: () => null }),
+});
+
+function lookup(state) {
+  const call = state.messages[state.messages.length - 1].tool_calls[0];
+  const item = call.args.item;
+  return { result: { item, rows: Array.from({ length: 3 }, (_, i) => ({ id: item * 10 + i, score: (item * 7 + i) % 11 })) } };
+}
+
+function format(state) {
+  const call = state.messages[state.messages.length - 1].tool_calls[0];
+  return {
+    messages: [{ id: `tool-${call.id}`, role: "tool", tool_call_id: call.id, content: JSON.stringify(state.result) }],
+    calls: state.calls + 1,
+  };
+}
+
+export function buildGraph(checkpointer) {
+  const tools = new StateGraph(ToolState)
+    .addNode("lookup", lookup)
+    .addNode("format", format)
+    .addEdge(START, "lookup")
+    .addEdge("lookup", "format")
+    .addEdge("format", END)
+    .compile();
+  return new StateGraph(AgentState)
+    .addNode("agent", agent)
+    .addNode("tools", tools)
+    .addEdge(START, "agent")
+    .addConditionalEdges("agent", (state) => {
+      const last = state.messages[state.messages.length - 1];
+      return last?.tool_calls?.length > 0 ? "tools" : last?.role === "human" ? "agent" : END;
+    })
+    .addEdge("tools", "agent")
+    .compile({ checkpointer });
+}
+
+export const runConfig = (thread) => ({ configurable: { thread_id: thread }, recursionLimit: 1000 });
+
+// Runs until the interrupt ("start") or from it to the end ("resume").
+export async function runPhase(graph, thread, phase) {
+  const input = phase === "start" ? { messages: [{ id: "human-0", role: "human", content: "Look everything up." }] } : new Command({ resume: "yes" });
+  await graph.invoke(input, runConfig(thread));
+  const state = await graph.getState(runConfig(thread));
+  return { next: state.next, calls: state.values.calls, messages: state.values.messages.length, tasks: state.tasks.length };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
+  const [url, thread, phase] = process.argv.slice(2);
+  const { DeltackptSaver } = await import("../index.js");
+  const saver = await DeltackptSaver.open(url, { fullSnapshotInterval: 50 });
+  const result = await runPhase(buildGraph(saver), thread, phase);
+  await saver.close();
+  console.log(JSON.stringify(result));
+}
