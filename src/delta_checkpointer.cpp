@@ -97,6 +97,19 @@ CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
                         .state_bytes = h.state_size};
 }
 
+// A listed checkpoint (its metadata already parsed) with its state.
+Checkpoint to_checkpoint(const CheckpointInfo& info, Json state) {
+  return Checkpoint{.thread_id = info.thread_id,
+                    .checkpoint_ns = info.checkpoint_ns,
+                    .checkpoint_id = info.checkpoint_id,
+                    .parent_id = info.parent_id,
+                    .step = info.step,
+                    .state = std::move(state),
+                    .pending_nodes = info.pending_nodes,
+                    .metadata = info.metadata,
+                    .created_at = info.created_at};
+}
+
 Checkpoint to_checkpoint(const RowHeader& h, Json state, const Limits& limits) {
   return Checkpoint{.thread_id = h.thread_id,
                     .checkpoint_ns = h.checkpoint_ns,
@@ -571,14 +584,21 @@ std::vector<CheckpointInfo> DeltaCheckpointer::list(const ListOptions& options) 
 std::vector<ListedCheckpoint> DeltaCheckpointer::list_states(const ListOptions& options) {
   Impl& s = *impl_;
   const std::vector<CheckpointInfo> page = list(options);
-  std::vector<std::string> ids;
-  ids.reserve(page.size());
-  for (const auto& info : page) ids.push_back(info.checkpoint_id);
-  // One query for every chain the page needs, one forward pass over it.
-  const auto rows = s.store.chains(ids);
-  std::unordered_map<std::string, std::size_t> listed;
-  for (std::size_t i = 0; i < page.size(); ++i) listed.emplace(page[i].checkpoint_id, i);
   std::vector<std::optional<Checkpoint>> found(page.size());
+  // States the cache holds (the heads this process saved or loaded: what a
+  // runtime's "latest" asks for) need no replay; the rest of the page is
+  // rebuilt with one query for all their chains and one forward pass.
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, std::size_t> listed;
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    if (auto cached = s.cache.get(page[i].checkpoint_id)) {
+      found[i] = to_checkpoint(page[i], *cached->state);
+      continue;
+    }
+    ids.push_back(page[i].checkpoint_id);
+    listed.emplace(page[i].checkpoint_id, i);
+  }
+  const auto rows = ids.empty() ? std::vector<StoredRow>{} : s.store.chains(ids);
   detail::ForwardReplay replay(rows, s.limits());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto step = replay.next(i);
