@@ -1,7 +1,9 @@
 // A ReAct-style agent as LangGraph runs it: an "agent" node with a
-// deterministic fake model deciding on tool calls, a "tools" node that is a
-// subgraph of its own (so its checkpoints live in a namespace), and a human
-// approval by interrupt() halfway. Used by graph.test.js, and as a program:
+// deterministic fake model deciding on tool calls, a "tools" node that runs
+// a subgraph of its own for each call (so its checkpoints live in a
+// namespace; it has a state of its own, the call and its result, and the
+// node returns only the new tool message, as LangGraph's ToolNode does), and
+// a human approval by interrupt() halfway. Used by graph.test.js, and as a program:
 //   node test/agent_graph.mjs URL THREAD start|resume   (prints JSON)
 import { Annotation, Command, END, START, StateGraph, interrupt } from "@langchain/langgraph";
 
@@ -49,23 +51,27 @@ function agent(state) {
 
 // The tools subgraph: runs the lookup, then formats its result.
 const ToolState = Annotation.Root({
-  messages: Annotation({ reducer: append, default: () => [] }),
-  calls: Annotation({ reducer: (_, b) => b, default: () => 0 }),
+  call: Annotation({ reducer: (_, b) => b, default: () => null }),
   result: Annotation({ reducer: (_, b) => b, default: () => null }),
+  message: Annotation({ reducer: (_, b) => b, default: () => null }),
 });
 
 function lookup(state) {
-  const call = state.messages[state.messages.length - 1].tool_calls[0];
-  const item = call.args.item;
-  return { result: { item, rows: Array.from({ length: 3 }, (_, i) => ({ id: item * 10 + i, score: (item * 7 + i) % 11 })) } };
+  const item = state.call.args.item;
+  // A search result of about 1.5 KB, as tools return: the state grows by a
+  // little each step, which is what deltas are for.
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    id: item * 100 + i,
+    score: (item * 7 + i) % 11,
+    title: `Result ${i} for item ${item}`,
+    snippet: `Item ${item}, entry ${i}: ${"relevant text ".repeat(4 + ((item + i) % 5))}`,
+  }));
+  return { result: { item, rows } };
 }
 
 function format(state) {
-  const call = state.messages[state.messages.length - 1].tool_calls[0];
-  return {
-    messages: [{ id: `tool-${call.id}`, role: "tool", tool_call_id: call.id, content: JSON.stringify(state.result) }],
-    calls: state.calls + 1,
-  };
+  const call = state.call;
+  return { message: { id: `tool-${call.id}`, role: "tool", tool_call_id: call.id, content: JSON.stringify(state.result) } };
 }
 
 export function buildGraph(checkpointer) {
@@ -76,9 +82,16 @@ export function buildGraph(checkpointer) {
     .addEdge("lookup", "format")
     .addEdge("format", END)
     .compile();
+  // The node runs the subgraph with the config it was given, so the
+  // subgraph checkpoints with the parent's saver, in a namespace of its own.
+  const runTools = async (state, config) => {
+    const call = state.messages[state.messages.length - 1].tool_calls[0];
+    const out = await tools.invoke({ call }, config);
+    return { messages: [out.message], calls: state.calls + 1 };
+  };
   return new StateGraph(AgentState)
     .addNode("agent", agent)
-    .addNode("tools", tools)
+    .addNode("tools", runTools)
     .addEdge(START, "agent")
     .addConditionalEdges("agent", (state) => {
       const last = state.messages[state.messages.length - 1];
