@@ -110,8 +110,9 @@ try {
   };
   {
     const path = join(dir, "deltackpt.db");
-    // durability "normal": what SqliteSaver gets (better-sqlite3 builds SQLite
-    // with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1): no fsync per commit.
+    // durability "normal" (synchronous=NORMAL), what SqliteSaver runs with:
+    // better-sqlite3 builds SQLite with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 and
+    // SqliteSaver opens in WAL mode, so neither syncs at every commit.
     const saver = await DeltackptSaver.open(`sqlite:${path}`, { durability: "normal" });
     results.push(await measure("DeltackptSaver (sqlite)", saver, async () => {
       await saver.close();
