@@ -97,29 +97,21 @@ CheckpointInfo to_info(const RowHeader& h, const Limits& limits) {
                         .state_bytes = h.state_size};
 }
 
-// A listed checkpoint (its metadata already parsed) with its state.
-Checkpoint to_checkpoint(const CheckpointInfo& info, Json state) {
-  return Checkpoint{.thread_id = info.thread_id,
-                    .checkpoint_ns = info.checkpoint_ns,
-                    .checkpoint_id = info.checkpoint_id,
-                    .parent_id = info.parent_id,
+// The checkpoint `info` describes, with its state.
+Checkpoint to_checkpoint(CheckpointInfo info, Json state) {
+  return Checkpoint{.thread_id = std::move(info.thread_id),
+                    .checkpoint_ns = std::move(info.checkpoint_ns),
+                    .checkpoint_id = std::move(info.checkpoint_id),
+                    .parent_id = std::move(info.parent_id),
                     .step = info.step,
                     .state = std::move(state),
-                    .pending_nodes = info.pending_nodes,
-                    .metadata = info.metadata,
+                    .pending_nodes = std::move(info.pending_nodes),
+                    .metadata = std::move(info.metadata),
                     .created_at = info.created_at};
 }
 
 Checkpoint to_checkpoint(const RowHeader& h, Json state, const Limits& limits) {
-  return Checkpoint{.thread_id = h.thread_id,
-                    .checkpoint_ns = h.checkpoint_ns,
-                    .checkpoint_id = h.checkpoint_id,
-                    .parent_id = h.parent_id,
-                    .step = h.step,
-                    .state = std::move(state),
-                    .pending_nodes = detail::parse_pending_nodes(h, limits),
-                    .metadata = detail::parse_metadata(h, limits),
-                    .created_at = h.created_at};
+  return to_checkpoint(to_info(h, limits), std::move(state));
 }
 
 // The state `held` points to, moved out when nothing else holds it.

@@ -1,7 +1,7 @@
 // SqliteRowStore: the RowStore contract on one SQLite connection.
 #include <cstdint>
-#include <functional>
 #include <mutex>
+#include <variant>
 
 #include "deltackpt/backends/sqlite.hpp"
 #include "deltackpt/errors.hpp"
@@ -104,6 +104,24 @@ detail::sqlite::DbPtr open_connection(const SqliteOptions& options) {
                        "set synchronous");
   return db;
 }
+
+// The values of a statement built on the fly, numbered as added.
+class Params {
+ public:
+  // Keeps `value` and returns its placeholder ("?N").
+  std::string add(std::variant<std::string, std::int64_t> value) {
+    values_.push_back(std::move(value));
+    return "?" + std::to_string(values_.size());
+  }
+  void bind_to(Statement& s) const {
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      std::visit([&](const auto& v) { s.bind(static_cast<int>(i + 1), v); }, values_[i]);
+    }
+  }
+
+ private:
+  std::vector<std::variant<std::string, std::int64_t>> values_;
+};
 
 class SqliteRowStore final : public RowStore {
  public:
@@ -224,30 +242,21 @@ class SqliteRowStore final : public RowStore {
       if (seq_of_->step("headers")) before_seq = seq_of_->column_int(0);
     }
     std::string sql = std::string("SELECT ") + kColumns + " FROM checkpoints WHERE 1";
-    std::vector<std::function<void(Statement&, int)>> binds;
-    const auto where = [&](const std::string& condition, std::function<void(Statement&, int)> bind) {
-      sql += " AND " + condition;
-      binds.push_back(std::move(bind));
-    };
-    const auto param = [&] { return "?" + std::to_string(binds.size() + 1); };
-    if (query.thread_id) where("thread_id = " + param(), [&](Statement& s, int i) { s.bind(i, *query.thread_id); });
-    if (query.checkpoint_ns) {
-      where("checkpoint_ns = " + param(), [&](Statement& s, int i) { s.bind(i, *query.checkpoint_ns); });
-    }
+    Params params;
+    if (query.thread_id) sql += " AND thread_id = " + params.add(*query.thread_id);
+    if (query.checkpoint_ns) sql += " AND checkpoint_ns = " + params.add(*query.checkpoint_ns);
     if (before_seq) {
-      where("seq < " + param(), [&](Statement& s, int i) { s.bind(i, *before_seq); });
+      sql += " AND seq < " + params.add(*before_seq);
     } else if (!query.before_id.empty()) {
-      where("checkpoint_id < " + param(), [&](Statement& s, int i) { s.bind(i, query.before_id); });
+      sql += " AND checkpoint_id < " + params.add(query.before_id);
     }
     for (auto it = query.metadata_filter.begin(); it != query.metadata_filter.end(); ++it) {
-      add_metadata_condition(it.key(), it.value(), sql, binds);
+      add_metadata_condition(it.key(), it.value(), sql, params);
     }
-    sql += by_id ? " ORDER BY checkpoint_id DESC LIMIT " + param() : " ORDER BY seq DESC LIMIT " + param();
-    binds.push_back([&](Statement& s, int i) {
-      s.bind(i, query.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(query.limit));
-    });
+    sql += by_id ? " ORDER BY checkpoint_id DESC" : " ORDER BY seq DESC";
+    sql += " LIMIT " + params.add(query.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(query.limit));
     Statement s(db_.get(), sql);
-    for (std::size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i + 1));
+    params.bind_to(s);
     std::vector<RowHeader> out;
     while (s.step("headers")) out.push_back(detail::decode_header(StatementColumns{s}));
     return out;
@@ -457,8 +466,7 @@ class SqliteRowStore final : public RowStore {
   // for the values json_extract compares exactly (strings, integers,
   // booleans, null); other values are left to the caller's check. Rows
   // whose metadata is not valid JSON pass, so the caller reports them.
-  static void add_metadata_condition(const std::string& key, const Json& value, std::string& sql,
-                                     std::vector<std::function<void(Statement&, int)>>& binds) {
+  static void add_metadata_condition(const std::string& key, const Json& value, std::string& sql, Params& params) {
     // The path as a quoted label in a literal; keys no label can name are
     // left to the caller's check.
     if (key.find_first_of(std::string_view("\"\0", 2)) != std::string::npos) return;
@@ -469,14 +477,10 @@ class SqliteRowStore final : public RowStore {
     std::string condition;
     if (value.is_string() || (value.is_number_integer() && value.is_number_unsigned() == false) ||
         (value.is_number_unsigned() && value.get<std::uint64_t>() <= std::uint64_t{INT64_MAX})) {
-      const std::string p = "?" + std::to_string(binds.size() + 1);
+      const std::string p = value.is_string() ? params.add(value.get<std::string>())
+                                              : params.add(value.get<std::int64_t>());
       condition = type + " = '" + (value.is_string() ? "text" : "integer") + "' AND json_extract(metadata, " +
                   path + ") = " + p;
-      if (value.is_string()) {
-        binds.push_back([text = value.get<std::string>()](Statement& s, int i) { s.bind(i, text); });
-      } else {
-        binds.push_back([n = value.get<std::int64_t>()](Statement& s, int i) { s.bind(i, n); });
-      }
     } else if (value.is_boolean()) {
       condition = type + (value.get<bool>() ? " = 'true'" : " = 'false'");
     } else if (value.is_null()) {
