@@ -139,6 +139,8 @@ Json parse_payload(const StoredRow& row, const Limits& limits) {
 
 namespace deltackpt {
 
+std::uint64_t payload_checksum(std::string_view payload) noexcept { return detail::fnv1a64(payload); }
+
 std::string checksum_text(std::uint64_t checksum) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(16, '0');

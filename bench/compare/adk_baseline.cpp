@@ -16,15 +16,6 @@ constexpr const char* kBaseId = "__delta_ckpt_base_id";
 constexpr const char* kFull = "full";
 constexpr const char* kDelta = "delta";
 
-std::uint64_t fnv1a64(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -91,7 +82,7 @@ std::string AdkCheckpointer::insert(const Checkpoint& cp, const std::string& sta
   row.payload = state_text;
   h.payload_size = static_cast<std::int64_t>(row.payload.size());
   h.state_size = h.payload_size;
-  h.checksum = fnv1a64(row.payload);
+  h.checksum = payload_checksum(row.payload);  // the library's rule, so its loads accept the row
   store_.insert(row, InsertMode::kAppend);
   return h.checkpoint_id;
 }

@@ -37,6 +37,9 @@ struct RowHeader {
 // The checksum as the SQL stores keep it in their checksum column: 16
 // lowercase hex digits.
 DELTACKPT_EXPORT std::string checksum_text(std::uint64_t checksum);
+// RowHeader::checksum of a payload: FNV-1a 64 of its bytes as stored. For
+// code that writes rows itself (a RowStore's tools, a baseline in the bench).
+DELTACKPT_EXPORT std::uint64_t payload_checksum(std::string_view payload) noexcept;
 
 struct StoredRow {
   RowHeader header;
