@@ -39,7 +39,7 @@ if(DELTACKPT_BUILD_SHARED)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  # Linking the archive too brings its private dependencies (SQLite, lz4,
+  # Linking the archive too brings its private dependencies (SQLite, lz4, zstd,
   # libpqxx) onto the link line; every object is already in, so nothing is
   # taken from the archive itself.
   target_link_libraries(deltackpt_shared
@@ -128,7 +128,7 @@ else()
   set(DELTACKPT_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
   set(DELTACKPT_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
-set(DELTACKPT_PC_REQUIRES_PRIVATE "sqlite3 liblz4")
+set(DELTACKPT_PC_REQUIRES_PRIVATE "sqlite3 liblz4 libzstd")
 if(DELTACKPT_HAVE_POSTGRES)
   string(APPEND DELTACKPT_PC_REQUIRES_PRIVATE " libpqxx")
 endif()

@@ -2,8 +2,10 @@
 #include "row_codec.hpp"
 
 #include <lz4.h>
+#include <zstd.h>
 
 #include <cstring>
+#include <memory>
 
 #include "deltackpt/errors.hpp"
 #include "json_internal.hpp"
@@ -53,7 +55,80 @@ std::string lz4_decompress(const StoredRow& row, const Limits& limits) {
   return out;
 }
 
+// zstd contexts are costly to create (their tables), so each thread keeps one.
+struct ZstdContexts {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> compress{ZSTD_createCCtx(), ZSTD_freeCCtx};
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> decompress{ZSTD_createDCtx(), ZSTD_freeDCtx};
+};
+
+ZstdContexts& zstd_contexts() {
+  thread_local ZstdContexts contexts;
+  if (!contexts.compress || !contexts.decompress) throw std::bad_alloc();
+  return contexts;
+}
+
+// zstd's default level: most of the ratio of higher levels at a fraction of
+// their time on rows of a few kilobytes.
+constexpr int kZstdLevel = 3;
+
 }  // namespace
+
+std::optional<std::string> zstd_compress_if_smaller(std::string_view bytes) {
+  std::string out(ZSTD_compressBound(bytes.size()), '\0');
+  const std::size_t written =
+      ZSTD_compressCCtx(zstd_contexts().compress.get(), out.data(), out.size(), bytes.data(), bytes.size(), kZstdLevel);
+  if (ZSTD_isError(written)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(written));
+  if (written >= bytes.size()) return std::nullopt;
+  out.resize(written);
+  return out;
+}
+
+std::string zstd_decompress(std::string_view frame, std::size_t max_bytes) {
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR) throw DecodeError("zstd data has no valid frame header");
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN) throw DecodeError("zstd frame does not record its size");
+  // Refuse before allocating: a corrupt or hostile size must not exhaust memory.
+  if (size > max_bytes) {
+    throw DecodeError("zstd data claims " + std::to_string(size) + " bytes, over the limit of " +
+                      std::to_string(max_bytes));
+  }
+  if (ZSTD_findFrameCompressedSize(frame.data(), frame.size()) != frame.size()) {
+    throw DecodeError("zstd data is not exactly one frame");
+  }
+  std::string out(static_cast<std::size_t>(size), '\0');
+  const std::size_t got =
+      ZSTD_decompressDCtx(zstd_contexts().decompress.get(), out.data(), out.size(), frame.data(), frame.size());
+  if (ZSTD_isError(got) || got != out.size()) throw DecodeError("zstd data does not decompress to its claimed size");
+  return out;
+}
+
+EncodedWrite encode_write(const PendingWrite& write, std::string_view store_encoding) {
+  EncodedWrite out{write, std::string(kPlainValue)};
+  if (store_encoding == kZstdEncoding) {
+    if (auto compressed = zstd_compress_if_smaller(write.value)) {
+      out.write.value = std::move(*compressed);
+      out.value_encoding = std::string(kZstdEncoding);
+    }
+  }
+  return out;
+}
+
+PendingWrite decode_write(StoredWrite stored, const Limits& limits) {
+  if (stored.value_encoding == kPlainValue) return std::move(stored.write);
+  const auto fail = [&](const std::string& why) {
+    throw Corruption("deltackpt: pending write (thread=" + stored.key.thread_id + ", id=" +
+                         stored.key.checkpoint_id + ", task=" + stored.write.task_id + ", idx=" +
+                         std::to_string(stored.write.idx) + "): " + why,
+                     stored.key.checkpoint_id);
+  };
+  if (stored.value_encoding != kZstdEncoding) fail("unknown value encoding \"" + stored.value_encoding + "\"");
+  try {
+    stored.write.value = zstd_decompress(stored.write.value, limits.max_state_bytes);
+  } catch (const DecodeError& e) {
+    fail(e.what());
+  }
+  return std::move(stored.write);
+}
 
 std::uint64_t fnv1a64(std::string_view bytes) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -71,20 +146,24 @@ void throw_row_corruption(const RowHeader& header, const std::string& why) {
 }
 
 void check_payload_encoding(std::string_view encoding, std::string_view who) {
-  if (encoding != kJsonEncoding && encoding != kLz4Encoding) {
+  if (encoding != kJsonEncoding && encoding != kLz4Encoding && encoding != kZstdEncoding) {
     throw InvalidArgument(std::string(who) + "unknown payload_encoding \"" + std::string(encoding) +
-                          "\" (known: json, lz4)");
+                          "\" (known: json, lz4, zstd)");
   }
 }
 
 void encode_payload(StoredRow& row, std::string json_text, std::string_view encoding) {
   check_payload_encoding(encoding, "deltackpt: ");
+  std::string_view stored_as = encoding;
   if (encoding == kLz4Encoding) {
     row.payload = lz4_compress(json_text);
+  } else if (auto compressed = encoding == kZstdEncoding ? zstd_compress_if_smaller(json_text) : std::nullopt) {
+    row.payload = std::move(*compressed);
   } else {
     row.payload = std::move(json_text);
+    stored_as = kJsonEncoding;
   }
-  row.header.encoding = std::string(encoding);
+  row.header.encoding = std::string(stored_as);
   row.header.payload_size = static_cast<std::int64_t>(row.payload.size());
   row.header.checksum = fnv1a64(row.payload);
 }
@@ -98,6 +177,13 @@ std::string payload_text(const StoredRow& row, const Limits& limits) {
   }
   if (row.header.encoding == kJsonEncoding) return row.payload;
   if (row.header.encoding == kLz4Encoding) return lz4_decompress(row, limits);
+  if (row.header.encoding == kZstdEncoding) {
+    try {
+      return zstd_decompress(row.payload, limits.max_state_bytes);
+    } catch (const DecodeError& e) {
+      throw_row_corruption(row.header, e.what());
+    }
+  }
   throw_row_corruption(row.header, "unknown payload encoding \"" + row.header.encoding + "\"");
 }
 

@@ -28,7 +28,7 @@ struct RowHeader {
   RowKind kind = RowKind::kFull;
   std::string base_id;     // the full row the chain starts from (itself if full)
   std::int32_t depth = 0;  // number of delta rows from base_id to this row
-  std::string encoding = "json";  // how the payload is stored: "json" or "lz4"
+  std::string encoding = "json";  // how the payload is stored: "json", "lz4", "zstd"
   std::int64_t payload_size = 0;  // bytes of the payload as stored
   std::int64_t state_size = 0;    // bytes of the full state as compact JSON
   std::uint64_t checksum = 0;     // FNV-1a 64 of the payload as stored
@@ -64,11 +64,18 @@ struct HeaderQuery {
   Json metadata_filter = Json::object();
 };
 
-// A pending write as stored: the checkpoint it is saved against and the
-// write (checkpoint.hpp).
-struct StoredWrite {
-  CheckpointKey key;
+// A pending write as a row store keeps it: write.value holds the stored
+// bytes, the runtime's own (value_encoding "none") or one zstd frame of
+// them ("zstd", when the store's payload encoding is zstd and that is
+// smaller). value_size counts the stored bytes.
+struct EncodedWrite {
   PendingWrite write;
+  std::string value_encoding = "none";
+};
+
+// A pending write as stored, with the checkpoint it is saved against.
+struct StoredWrite : EncodedWrite {
+  CheckpointKey key;
 };
 
 // How many pending writes a checkpoint has, and their value bytes.
@@ -103,8 +110,9 @@ class DELTACKPT_EXPORT RowStore {
   // "memory", "sqlite", "postgres": used in error messages.
   virtual std::string_view backend_name() const noexcept = 0;
 
-  // The payload encoding new rows should use: "json" (readable, the
-  // default) or "lz4", as configured for this database.
+  // The payload encoding new rows (and pending-write values) should use:
+  // "json" (readable, the default), "lz4" or "zstd", as configured for
+  // this database.
   virtual std::string_view payload_encoding() const noexcept { return "json"; }
 
   // Inserts the row and makes it the head of its (thread, namespace), in one
@@ -155,7 +163,7 @@ class DELTACKPT_EXPORT RowStore {
   // In one transaction, per write: insert it, or when its (task_id, idx)
   // is stored against `key` already, replace it if `replace` else keep the
   // stored one. Does not require the checkpoint to exist.
-  virtual void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) = 0;
+  virtual void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) = 0;
   // The writes stored against each of `keys`, grouped by key in the order
   // of `keys`, each group sorted by (task_path, task_id, idx).
   virtual std::vector<StoredWrite> writes(const std::vector<CheckpointKey>& keys) = 0;

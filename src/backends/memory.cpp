@@ -194,12 +194,12 @@ class MemoryRowStore final : public RowStore {
     }
   }
 
-  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+  void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) override {
     if (writes.empty()) return;
     std::lock_guard lock(mutex_);
     auto& stored = writes_[Key{key.thread_id, key.checkpoint_ns, key.checkpoint_id}];
     for (const auto& w : writes) {
-      auto [slot, inserted] = stored.try_emplace(WriteSlot{w.task_id, w.idx}, w);
+      auto [slot, inserted] = stored.try_emplace(WriteSlot{w.write.task_id, w.write.idx}, w);
       if (!inserted && replace) slot->second = w;
     }
   }
@@ -210,10 +210,11 @@ class MemoryRowStore final : public RowStore {
     for (const auto& key : keys) {
       const auto found = writes_.find(Key{key.thread_id, key.checkpoint_ns, key.checkpoint_id});
       if (found == writes_.end()) continue;
-      std::vector<PendingWrite> sorted;
+      std::vector<EncodedWrite> sorted;
       for (const auto& [slot, w] : found->second) sorted.push_back(w);
-      std::sort(sorted.begin(), sorted.end(), detail::write_order);
-      for (auto& w : sorted) out.push_back(StoredWrite{key, std::move(w)});
+      std::sort(sorted.begin(), sorted.end(),
+                [](const EncodedWrite& a, const EncodedWrite& b) { return detail::write_order(a.write, b.write); });
+      for (auto& w : sorted) out.push_back(StoredWrite{std::move(w), key});
     }
     return out;
   }
@@ -224,7 +225,7 @@ class MemoryRowStore final : public RowStore {
     for (const auto& [key, stored] : writes_) {
       if (key.thread_id != thread_id || stored.empty()) continue;
       WriteTotals t{key.checkpoint_ns, key.checkpoint_id, stored.size(), 0};
-      for (const auto& [slot, w] : stored) t.value_bytes += static_cast<std::int64_t>(w.value.size());
+      for (const auto& [slot, w] : stored) t.value_bytes += static_cast<std::int64_t>(w.write.value.size());
       out.push_back(std::move(t));
     }
     return out;
@@ -291,7 +292,7 @@ class MemoryRowStore final : public RowStore {
   Order order_;
   std::map<std::string, Order, std::less<>> thread_order_;
   std::map<ChainOwner, Chain> owners_;
-  std::map<Key, std::map<WriteSlot, PendingWrite>> writes_;
+  std::map<Key, std::map<WriteSlot, EncodedWrite>> writes_;
 };
 
 }  // namespace

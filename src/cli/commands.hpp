@@ -15,7 +15,7 @@ struct StoreArgs {
   std::string db;           // store URL
   bool json = false;        // machine-readable output
   std::string durability;   // "full" or "normal" (SQLite)
-  std::string encoding;     // "json" or "lz4": payload encoding for new rows
+  std::string encoding;     // "json", "lz4" or "zstd": payload encoding for new rows
 };
 
 // "30s", "15m", "12h", "7d", "2w"; throws InvalidArgument otherwise.

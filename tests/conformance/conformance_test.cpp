@@ -63,6 +63,13 @@ struct DeltaSqliteLz4Fixture {
   DeltaCheckpointer& cp() { return store; }
 };
 
+struct DeltaSqliteZstdFixture {
+  TempFile file;
+  DeltaCheckpointer store{
+      open_sqlite({.path = file.path, .durability = Durability::kNormal, .payload_encoding = "zstd"}), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
+};
+
 // PostgreSQL: the server DELTACKPT_TEST_PG_DSN names, shared by every case
 // (each uses fresh thread ids). Without it the suites are skipped, unless
 // DELTACKPT_TEST_PG_REQUIRED=1 (scripts/test), which makes them fail.
@@ -72,20 +79,35 @@ using deltackpt::testing::pg_required;
 
 
 #if DELTACKPT_HAVE_POSTGRES
-std::unique_ptr<RowStore> open_test_postgres() {
+// The payload encoding is a setting of the database, so each fixture names
+// the one it tests.
+std::unique_ptr<RowStore> open_test_postgres(std::string payload_encoding) {
   const std::string dsn = pg_dsn();
   if (dsn.empty()) BOOST_FAIL("DELTACKPT_TEST_PG_REQUIRED=1 but DELTACKPT_TEST_PG_DSN is not set");
-  return open_postgres({.url = dsn});
+  return open_postgres({.url = dsn, .payload_encoding = std::move(payload_encoding)});
 }
 
 struct PostgresFixture {
-  DeltaCheckpointer store{open_test_postgres(), kPlain};
+  DeltaCheckpointer store{open_test_postgres("json"), kPlain};
   DeltaCheckpointer& cp() { return store; }
 };
 
 struct DeltaPostgresFixture {
-  DeltaCheckpointer store{open_test_postgres(), kDeltas};
+  DeltaCheckpointer store{open_test_postgres("json"), kDeltas};
   DeltaCheckpointer& cp() { return store; }
+};
+
+// Sets the database back to "json" when done, for whatever opens it next.
+struct DeltaPostgresZstdFixture {
+  DeltaCheckpointer store{open_test_postgres("zstd"), kDeltas};
+  DeltaCheckpointer& cp() { return store; }
+  ~DeltaPostgresZstdFixture() {
+    try {
+      open_test_postgres("json");
+    } catch (const std::exception& e) {
+      BOOST_TEST_MESSAGE("could not set payload_encoding back to json: " << e.what());
+    }
+  }
 };
 #endif
 
@@ -116,6 +138,11 @@ DELTACKPT_CONFORMANCE_CASES()
 DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_FIXTURE_TEST_SUITE(delta_sqlite_zstd, DeltaSqliteZstdFixture)
+DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
+BOOST_AUTO_TEST_SUITE_END()
+
 #if DELTACKPT_HAVE_POSTGRES
 BOOST_FIXTURE_TEST_SUITE(postgres, PostgresFixture, *boost::unit_test::precondition(pg_enabled))
 DELTACKPT_CONFORMANCE_CASES()
@@ -123,6 +150,12 @@ DELTACKPT_MODEL_CASES()
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(delta_postgres, DeltaPostgresFixture,
+                         *boost::unit_test::precondition(pg_enabled))
+DELTACKPT_CONFORMANCE_CASES()
+DELTACKPT_MODEL_CASES()
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(delta_postgres_zstd, DeltaPostgresZstdFixture,
                          *boost::unit_test::precondition(pg_enabled))
 DELTACKPT_CONFORMANCE_CASES()
 DELTACKPT_MODEL_CASES()

@@ -1,5 +1,6 @@
 // libFuzzer target: decoding a stored row (encoding, checksum, payload) as
-// every read does. Anything but a value or deltackpt::Corruption is a bug.
+// every read does, and a pending write's value. Anything but a value or
+// deltackpt::Corruption is a bug.
 #include <cstdint>
 #include <string>
 
@@ -14,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // First byte: encoding and whether the checksum is right (so the decoder
   // behind the checksum gets exercised too).
   const std::uint8_t mode = data[0];
-  row.header.encoding = (mode & 1) != 0 ? "lz4" : ((mode & 2) != 0 ? "json" : "other");
+  static const char* const kEncodings[] = {"json", "lz4", "zstd", "other"};
+  row.header.encoding = kEncodings[mode & 3];
   row.payload.assign(reinterpret_cast<const char*>(data + 1), size - 1);
   row.header.payload_size = static_cast<std::int64_t>(row.payload.size());
   row.header.checksum = (mode & 4) != 0 ? deltackpt::detail::fnv1a64(row.payload) : mode;
@@ -26,6 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)value.dump();
   } catch (const deltackpt::Corruption& e) {
     if (e.checkpoint_id() != "fuzz") std::abort();  // must name the row
+  }
+  deltackpt::StoredWrite write;
+  write.key = {"fuzz", "", "fuzz"};
+  write.write.value = row.payload;
+  write.value_encoding = (mode & 8) != 0 ? "zstd" : "none";
+  try {
+    (void)deltackpt::detail::decode_write(std::move(write), limits);
+  } catch (const deltackpt::Corruption& e) {
+    if (e.checkpoint_id() != "fuzz") std::abort();
   }
   return 0;
 }

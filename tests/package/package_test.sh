@@ -120,7 +120,7 @@ done
 # Internals stay hidden: nothing of deltackpt::detail, nlohmann or dtl is
 # exported in its own name (public functions mention nlohmann types in their
 # signatures, which is fine).
-if grep -E '^(deltackpt::detail::|nlohmann::|dtl::|sqlite3|LZ4)' "$work/symbols.txt"; then
+if grep -E '^(deltackpt::detail::|nlohmann::|dtl::|sqlite3|LZ4|ZSTD)' "$work/symbols.txt"; then
   fail "internal symbols are exported (above)"
 fi
 echo "$(wc -l < "$work/symbols.txt") symbols exported"

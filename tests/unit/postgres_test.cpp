@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   PgSchema by_library, by_psql;
   const SchemaStatus before = postgres_schema_status(by_library.url);
   BOOST_TEST(before.database_version == 0);
-  BOOST_TEST(before.library_version == 3);
+  BOOST_TEST(before.library_version == 4);
   BOOST_TEST(before.backend == "postgres");
   // One step at a time, as `deltackpt migrate --to` does.
   BOOST_TEST(migrate_postgres(by_library.url, 1).database_version == 1);
@@ -524,9 +524,10 @@ BOOST_AUTO_TEST_CASE(payload_bytes_round_trip_exactly) {
   state["unicode"] = "é 中 😀 👩‍👩‍👧 \u2028\u2029 \U0010FFFF \uFEFF";
   state["escapes"] = "\"\\/\b\f\n\r\t";
   state[std::string("k\0ey", 4)] = std::string("nul\0inside", 10);
+  state["long"] = std::string(2000, 'z');  // so that zstd compresses the row
   const std::string text = state.dump();
 
-  for (const std::string encoding : {"json", "lz4"}) {
+  for (const std::string encoding : {"json", "lz4", "zstd"}) {
     PgSchema schema;
     auto cp = deltackpt::testing::full_rows(open_postgres({.url = schema.url, .payload_encoding = encoding}));
     Checkpoint c = make("bytes", 0, state);
@@ -568,6 +569,12 @@ BOOST_AUTO_TEST_CASE(payload_bytes_round_trip_exactly) {
       BOOST_TEST(admin.value("SELECT octet_length(payload_bytes) FROM checkpoints") ==
                  std::to_string(rows[0].payload.size()));
     }
+    // A pending write of arbitrary bytes comes back as given, compressed or not.
+    const std::string bytes = std::string("\0\xff\x01", 3) + std::string(3000, 'w');
+    cp->put_writes({"bytes", "", id}, {{.task_id = "t", .idx = 0, .channel = "c", .type = "bytes", .value = bytes}});
+    BOOST_TEST(cp->writes({"bytes", "", id}).at(0).value == bytes);
+    BOOST_TEST(admin.value("SELECT value_encoding FROM writes WHERE thread_id = 'bytes'") ==
+               (encoding == "zstd" ? "zstd" : "none"));
     BOOST_TEST(admin.value("SELECT to_char(created_at AT TIME ZONE 'UTC', "
                            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM checkpoints"
                            " WHERE thread_id = 'bytes'") ==

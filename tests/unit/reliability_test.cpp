@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -30,6 +31,24 @@ using namespace deltackpt;
 using deltackpt::testing::exactly_equal;
 
 namespace {
+
+// zstd frames made with libzstd itself (not the library's encoder), for
+// damaging rows.
+std::string zstd_of(const std::string& bytes) {
+  std::string out(ZSTD_compressBound(bytes.size()), '\0');
+  const std::size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), 1);
+  BOOST_REQUIRE(!ZSTD_isError(n));
+  out.resize(n);
+  return out;
+}
+
+// A frame header alone (magic, single-segment descriptor, 4-byte content
+// size) claiming `size` bytes.
+std::string zstd_frame_claiming(std::uint64_t size) {
+  std::string out("\x28\xb5\x2f\xfd\xa0", 5);
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((size >> (8 * i)) & 0xFFU);
+  return out;
+}
 
 struct TempDb {
   TempDb() {
@@ -144,6 +163,9 @@ BOOST_AUTO_TEST_CASE(corrupt_rows_are_detected_and_named) {
       {"wrong state size", [](StoredRow& r) { r.header.state_size += 1; }, false},
       {"deep nesting", [](StoredRow& r) { r.payload = std::string(100000, '[') + std::string(100000, ']'); r.header.payload_size = 200000; }, true},
       {"unknown encoding", [](StoredRow& r) { r.header.encoding = "zstd9"; }, false},
+      {"zstd claiming 2 GB", [](StoredRow& r) { r.header.encoding = "zstd"; r.payload = zstd_frame_claiming(0x7fffffffULL); r.header.payload_size = static_cast<std::int64_t>(r.payload.size()); }, true},
+      {"zstd frame cut short", [](StoredRow& r) { r.header.encoding = "zstd"; r.payload = zstd_of(r.payload); r.payload.resize(r.payload.size() - 3); r.header.payload_size = static_cast<std::int64_t>(r.payload.size()); }, true},
+      {"zstd frame with trailing bytes", [](StoredRow& r) { r.header.encoding = "zstd"; r.payload = zstd_of(r.payload) + "xx"; r.header.payload_size = static_cast<std::int64_t>(r.payload.size()); }, true},
       {"lz4 claiming 2 GB", [](StoredRow& r) { r.header.encoding = "lz4"; r.payload = std::string("dckptlz4\xff\xff\xff\x7f", 12) + "xx"; r.header.payload_size = 14; }, true},
       {"missing base row", [](StoredRow& r) { if (r.header.kind == RowKind::kDelta) r.header.parent_id = "gone"; else r.header.state_size += 1; }, false},
   };

@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -212,6 +213,81 @@ BOOST_AUTO_TEST_CASE(hostile_compressed_size_is_refused_before_allocating) {
   }
 }
 
+// A zstd store: a row or write value is one plain zstd frame (checked with
+// libzstd itself) where that is smaller, and stays readable text where not.
+BOOST_AUTO_TEST_CASE(zstd_compresses_rows_and_writes_where_that_is_smaller) {
+  const auto zstd_text = [](const std::string& frame) {
+    const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    BOOST_TEST_REQUIRE(size < (1ULL << 30));
+    std::string out(size, '\0');
+    BOOST_TEST_REQUIRE(ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size()) == size);
+    return out;
+  };
+  std::string words;
+  for (int i = 0; i < 600; ++i) words += "word" + std::to_string(i * 7919 % 1000) + " ";
+  const Json big = {{"messages", {words}}};
+  const Json grown = {{"messages", {words, "ok"}}};
+  TempDb file;
+  {
+    DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}));
+    const std::string id = cp.save({.thread_id = "t", .state = big});
+    cp.save({.thread_id = "t", .state = grown});
+    cp.put_writes({"t", "", id}, {{.task_id = "a", .idx = 0, .channel = "big", .type = "json", .value = words},
+                                  {.task_id = "a", .idx = 1, .channel = "small", .type = "json", .value = "1"}});
+    const auto writes = cp.writes({"t", "", id});
+    BOOST_TEST_REQUIRE(writes.size() == 2u);
+    BOOST_TEST(writes[0].value == words);
+    BOOST_TEST(writes[1].value == "1");
+    BOOST_TEST(cp.load("t")->state.dump() == grown.dump());
+  }
+  auto db = sq::open(file.path);
+  sq::Statement full(db.get(), "SELECT encoding, typeof(payload), payload, payload_size FROM checkpoints WHERE kind = 'full'");
+  BOOST_TEST_REQUIRE(full.step("full"));
+  BOOST_TEST(full.column_text(0) == "zstd");
+  BOOST_TEST(full.column_text(1) == "blob");
+  BOOST_TEST(zstd_text(full.column_text(2)) == big.dump());
+  BOOST_TEST(full.column_int(3) < static_cast<std::int64_t>(big.dump().size()) / 2);
+  // A small delta would grow: JSON text, readable with json_extract.
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM checkpoints WHERE kind = 'delta' AND encoding = 'json' "
+                             "AND typeof(payload) = 'text' AND json_valid(payload)") == 1);
+  sq::Statement w(db.get(), "SELECT channel, value_encoding, typeof(value), value, value_size FROM writes ORDER BY idx");
+  BOOST_TEST_REQUIRE(w.step("writes"));
+  BOOST_TEST(w.column_text(1) == "zstd");
+  BOOST_TEST(w.column_text(2) == "blob");
+  BOOST_TEST(zstd_text(w.column_text(3)) == words);
+  BOOST_TEST(w.column_int(4) == static_cast<std::int64_t>(w.column_text(3).size()));
+  BOOST_TEST_REQUIRE(w.step("writes"));
+  BOOST_TEST(w.column_text(1) == "none");
+  BOOST_TEST(w.column_text(2) == "text");
+  BOOST_TEST(w.column_text(3) == "1");
+}
+
+// 0003 -> 0004 on a real version 3 file holding a write: it reads back, as
+// the runtime's bytes (value_encoding 'none'), and new writes can be compressed.
+BOOST_AUTO_TEST_CASE(version_3_writes_upgrade) {
+  TempDb file;
+  BOOST_TEST(migrate_sqlite(file.path, 3).database_version == 3);
+  {
+    auto db = sq::open(file.path);
+    sq::exec(db.get(),
+             "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, type, "
+             "value_size, value) VALUES ('t', '', 'c1', 'task', 0, '', 'messages', 'json', 5, '[1,2]')",
+             "v3 write");
+  }
+  DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}));
+  BOOST_TEST(sqlite_schema_status(file.path).current());
+  const auto writes = cp.writes({"t", "", "c1"});
+  BOOST_TEST_REQUIRE(writes.size() == 1u);
+  BOOST_TEST(writes[0].value == "[1,2]");
+  BOOST_TEST(writes[0].channel == "messages");
+  cp.put_writes({"t", "", "c1"}, {{.task_id = "task", .idx = 1, .channel = "c", .type = "json",
+                                   .value = std::string(3000, 'x')}});
+  auto db = sq::open(file.path);
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM writes WHERE value_encoding = 'none' AND idx = 0") == 1);
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM writes WHERE value_encoding = 'zstd' AND idx = 1") == 1);
+  BOOST_TEST(cp.writes({"t", "", "c1"})[1].value == std::string(3000, 'x'));
+}
+
 BOOST_AUTO_TEST_CASE(rows_are_readable_json_text) {
   TempDb file;
   DeltaCheckpointer cp(open_sqlite({.path = file.path}));
@@ -248,7 +324,8 @@ BOOST_AUTO_TEST_CASE(the_replay_budget_does_not_depend_on_compression) {
     }
     std::string kinds;
     for (const auto& row : second.row_store().rows("t")) {
-      BOOST_TEST(row.header.encoding == encoding);
+      // zstd keeps a row as JSON text where compressing would not shrink it.
+      BOOST_TEST((row.header.encoding == encoding || (encoding == "zstd" && row.header.encoding == "json")));
       kinds += row.header.kind == RowKind::kFull ? 'F' : 'd';
     }
     compact(second.row_store(), "t", policy);
@@ -260,8 +337,11 @@ BOOST_AUTO_TEST_CASE(the_replay_budget_does_not_depend_on_compression) {
   };
   const auto json = kinds_of("json");
   const auto lz4 = kinds_of("lz4");
+  const auto zstd = kinds_of("zstd");
   BOOST_TEST(json.first == lz4.first);
   BOOST_TEST(json.second == lz4.second);
+  BOOST_TEST(json.first == zstd.first);
+  BOOST_TEST(json.second == zstd.second);
   // The budget, not the interval, ends the chains here.
   BOOST_TEST(std::count(json.first.begin(), json.first.end(), 'F') >= 3);
   BOOST_TEST_MESSAGE("rows written: " << json.first << "\ncompacted:    " << json.second);

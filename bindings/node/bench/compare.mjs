@@ -108,13 +108,13 @@ try {
     db.close();
     return statSync(path).size;
   };
-  {
-    const path = join(dir, "deltackpt.db");
+  for (const payloadEncoding of ["json", "zstd"]) {
+    const path = join(dir, `deltackpt-${payloadEncoding}.db`);
     // durability "normal" (synchronous=NORMAL), what SqliteSaver runs with:
     // better-sqlite3 builds SQLite with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 and
     // SqliteSaver opens in WAL mode, so neither syncs at every commit.
-    const saver = await DeltackptSaver.open(`sqlite:${path}`, { durability: "normal" });
-    results.push(await measure("DeltackptSaver (sqlite)", saver, async () => {
+    const saver = await DeltackptSaver.open(`sqlite:${path}`, { durability: "normal", payloadEncoding });
+    results.push(await measure(`DeltackptSaver (sqlite, ${payloadEncoding})`, saver, async () => {
       await saver.close();
       return fileBytes(path);
     }));
@@ -128,24 +128,25 @@ try {
     }));
   }
   if (dsn) {
-    const schemas = ["dckpt_bench_deltackpt", "dckpt_bench_langgraph"];
+    const schemas = ["dckpt_bench_deltackpt_json", "dckpt_bench_deltackpt_zstd", "dckpt_bench_langgraph"];
     for (const s of schemas) psql(`DROP SCHEMA IF EXISTS ${s} CASCADE; CREATE SCHEMA ${s}`);
-    {
-      const saver = await DeltackptSaver.open(withSearchPath(dsn, schemas[0]));
-      results.push(await measure("DeltackptSaver (postgres)", saver, async () => {
+    for (const [i, payloadEncoding] of ["json", "zstd"].entries()) {
+      const saver = await DeltackptSaver.open(withSearchPath(dsn, schemas[i]), { payloadEncoding });
+      results.push(await measure(`DeltackptSaver (postgres, ${payloadEncoding})`, saver, async () => {
         await saver.close();
-        return schemaBytes(schemas[0]);
+        return schemaBytes(schemas[i]);
       }));
     }
     {
-      const saver = PostgresSaver.fromConnString(dsn, { schema: schemas[1] });
+      const saver = PostgresSaver.fromConnString(dsn, { schema: schemas[2] });
       await saver.setup();
       results.push(await measure("PostgresSaver", saver, async () => {
         await saver.end();
-        return schemaBytes(schemas[1]);
+        return schemaBytes(schemas[2]);
       }));
     }
-    for (const s of schemas) psql(`DROP SCHEMA ${s} CASCADE`);
+    // BENCH_KEEP_DIR keeps the files and the schemas, to look at.
+    if (!process.env.BENCH_KEEP_DIR) for (const s of schemas) psql(`DROP SCHEMA ${s} CASCADE`);
   }
 } finally {
   if (!process.env.BENCH_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
@@ -157,10 +158,11 @@ const ratio = (ours, theirs) => (by[ours] && by[theirs] ? {
   put_p50: by[ours].put_p50_ms / by[theirs].put_p50_ms,
   latest_get_tuple_p50: by[ours].latest_get_tuple_p50_ms / by[theirs].latest_get_tuple_p50_ms,
 } : undefined);
-const ratios = {
-  sqlite: ratio("DeltackptSaver (sqlite)", "SqliteSaver"),
-  postgres: ratio("DeltackptSaver (postgres)", "PostgresSaver"),
-};
+const ratios = {};
+for (const encoding of ["json", "zstd"]) {
+  ratios[`sqlite, ${encoding}`] = ratio(`DeltackptSaver (sqlite, ${encoding})`, "SqliteSaver");
+  ratios[`postgres, ${encoding}`] = ratio(`DeltackptSaver (postgres, ${encoding})`, "PostgresSaver");
+}
 const fmt = (v, d = 2) => (v === undefined ? "-" : v.toFixed(d));
 console.log("| saver | puts | stored bytes | put p50 ms | put p95 ms | latest getTuple p50 ms |");
 console.log("|---|---:|---:|---:|---:|---:|");

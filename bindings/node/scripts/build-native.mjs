@@ -2,7 +2,7 @@
 // links from the sources bundled in the package (deltackpt/, made by
 // bundle-sources.mjs at pack time) or, in a checkout, from the repository
 // around this folder. Needs cmake, a C++20 compiler and the -dev packages of
-// sqlite3, liblz4, nlohmann-json, dtl (and libpqxx for PostgreSQL). Nothing
+// sqlite3, liblz4, libzstd, nlohmann-json, dtl (and libpqxx for PostgreSQL). Nothing
 // is downloaded. Skipped when DELTACKPT_NODE_ADDON names a built addon.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";

@@ -56,15 +56,61 @@ const ToolState = Annotation.Root({
   message: Annotation({ reducer: (_, b) => b, default: () => null }),
 });
 
+// Text as search results hold it: words drawn from a vocabulary of 4000
+// made-up words with Zipf's law of natural language, by a seeded generator,
+// so the run is the same every time and compresses about as well as real
+// snippets (not as well as a phrase repeated).
+const SYLLABLES = ["ka", "lo", "mi", "ren", "to", "vas", "el", "ur", "shi", "dan", "po", "ter", "ix", "ma", "nor", "sel", "qu", "ab", "ry", "gen"];
+const VOCABULARY = Array.from({ length: 4000 }, (_, i) => {
+  let word = "";
+  for (let n = i + 1; n > 0; n = Math.floor(n / SYLLABLES.length)) word += SYLLABLES[n % SYLLABLES.length];
+  return word;
+});
+// Cumulative Zipf weights (s = 1) over the vocabulary's ranks.
+const ZIPF = (() => {
+  let total = 0;
+  const cumulative = VOCABULARY.map((_, rank) => (total += 1 / (rank + 1)));
+  return cumulative.map((c) => c / total);
+})();
+
+function seededRandom(seed) {
+  let s = seed >>> 0;
+  return () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function words(random, count) {
+  const out = [];
+  for (let i = 0; i < count; ++i) {
+    const u = random();
+    let lo = 0;
+    let hi = ZIPF.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ZIPF[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push(VOCABULARY[lo]);
+  }
+  return out.join(" ");
+}
+
 function lookup(state) {
   const item = state.call.args.item;
   // A search result of about 1.5 KB, as tools return: the state grows by a
   // little each step, which is what deltas are for.
+  const random = seededRandom(item + 1);
   const rows = Array.from({ length: 12 }, (_, i) => ({
     id: item * 100 + i,
     score: (item * 7 + i) % 11,
-    title: `Result ${i} for item ${item}`,
-    snippet: `Item ${item}, entry ${i}: ${"relevant text ".repeat(4 + ((item + i) % 5))}`,
+    title: `Result ${i} for item ${item}: ${words(random, 3)}`,
+    snippet: words(random, 12 + ((item + i) % 5)),
   }));
   return { result: { item, rows } };
 }

@@ -22,7 +22,8 @@ struct PostgresOptions {
   // processes starting together do not race). When false, a database whose
   // schema is not current is refused with SchemaError. Default: true.
   bool migrate = true;
-  // Payload encoding for new rows, stored in the database: "json" or "lz4".
+  // Payload encoding for new rows, stored in the database: "json", "lz4"
+  // or "zstd".
   // Empty: keep the database's setting ("json" for a new one). Default: empty.
   std::string payload_encoding;
 };

@@ -195,16 +195,17 @@ void prepare_statements(pqxx::connection& cx) {
              " SELECT count(*) FROM gone");
   const std::string write_insert =
       "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, type,"
-      " value_size, value) VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::text, $7::text,"
-      " $8::text, $9::bigint, $10::bytea)"
+      " value_size, value, value_encoding) VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::text,"
+      " $7::text, $8::text, $9::bigint, $10::bytea, $11::text)"
       " ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ";
   cx.prepare(kInsertWrite, write_insert + "DO NOTHING");
   cx.prepare(kReplaceWrite, write_insert +
                                 "DO UPDATE SET task_path = excluded.task_path, channel = excluded.channel,"
-                                " type = excluded.type, value_size = excluded.value_size, value = excluded.value");
+                                " type = excluded.type, value_size = excluded.value_size, value = excluded.value,"
+                                " value_encoding = excluded.value_encoding");
   cx.prepare(kReadWrites,
              "SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, task_id, task_path, idx, channel, type,"
-             " value_size, value, k.n FROM writes w"
+             " value_size, value, k.n, value_encoding FROM writes w"
              " JOIN unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k (t, ns, id, n)"
              " ON w.thread_id = k.t AND w.checkpoint_ns = k.ns AND w.checkpoint_id = k.id"
              " ORDER BY k.n, task_path, task_id, idx");
@@ -611,13 +612,13 @@ class PostgresRowStore final : public RowStore {
     });
   }
 
-  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+  void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) override {
     with_connection(pool_, detail::put_writes_op(key), [&](pqxx::connection& cx) {
       pqxx::work tx(cx);
-      for (const auto& w : writes) {
+      for (const auto& [w, value_encoding] : writes) {
         tx.exec_prepared(replace ? kReplaceWrite : kInsertWrite, key.thread_id, key.checkpoint_ns,
                          key.checkpoint_id, w.task_id, w.idx, w.task_path, w.channel, w.type,
-                         static_cast<std::int64_t>(w.value.size()), pqxx::binarystring(w.value));
+                         static_cast<std::int64_t>(w.value.size()), pqxx::binarystring(w.value), value_encoding);
       }
       tx.commit();
     });
@@ -639,13 +640,14 @@ class PostgresRowStore final : public RowStore {
       out.reserve(r.size());
       for (const auto& row : r) {
         const pqxx::binarystring value(row[9]);
-        StoredWrite w{CheckpointKey{text(row[0]), text(row[1]), text(row[2])},
-                      PendingWrite{.task_id = text(row[3]),
-                                   .task_path = text(row[4]),
-                                   .idx = row[5].as<std::int64_t>(),
-                                   .channel = text(row[6]),
-                                   .type = text(row[7]),
-                                   .value = std::string(reinterpret_cast<const char*>(value.data()), value.size())}};
+        StoredWrite w{{PendingWrite{.task_id = text(row[3]),
+                                    .task_path = text(row[4]),
+                                    .idx = row[5].as<std::int64_t>(),
+                                    .channel = text(row[6]),
+                                    .type = text(row[7]),
+                                    .value = std::string(reinterpret_cast<const char*>(value.data()), value.size())},
+                       text(row[11])},
+                      CheckpointKey{text(row[0]), text(row[1]), text(row[2])}};
         if (static_cast<std::int64_t>(w.write.value.size()) != row[8].as<std::int64_t>()) {
           throw Corruption(std::string(kPrefix) + "pending write (thread=" + w.key.thread_id + ", id=" +
                                w.key.checkpoint_id + ", task=" + w.write.task_id + ", idx=" +

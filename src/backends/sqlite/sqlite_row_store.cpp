@@ -338,12 +338,12 @@ class SqliteRowStore final : public RowStore {
     txn.commit();
   }
 
-  void put_writes(const CheckpointKey& key, const std::vector<PendingWrite>& writes, bool replace) override {
+  void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) override {
     const std::string op = detail::put_writes_op(key);
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
     Statement& s = replace ? *replace_write_ : *insert_write_;
-    for (const auto& w : writes) {
+    for (const auto& [w, value_encoding] : writes) {
       Reset reset(s);
       s.bind(1, key.thread_id);
       s.bind(2, key.checkpoint_ns);
@@ -355,11 +355,13 @@ class SqliteRowStore final : public RowStore {
       s.bind(8, w.type);
       s.bind(9, static_cast<std::int64_t>(w.value.size()));
       // UTF-8 values (a JSON serializer's output) as TEXT, so sqlite3 shows them.
-      if (detail::valid_utf8_prefix(w.value) == w.value.size() && w.value.find('\0') == std::string::npos) {
+      if (value_encoding == detail::kPlainValue && detail::valid_utf8_prefix(w.value) == w.value.size() &&
+          w.value.find('\0') == std::string::npos) {
         s.bind(10, w.value);
       } else {
         s.bind_blob(10, w.value);
       }
+      s.bind(11, value_encoding);
       s.step(op);
     }
     txn.commit();
@@ -375,12 +377,14 @@ class SqliteRowStore final : public RowStore {
       s.bind(2, key.checkpoint_ns);
       s.bind(3, key.checkpoint_id);
       while (s.step("writes")) {
-        StoredWrite w{key, PendingWrite{.task_id = s.column_text(0),
-                                        .task_path = s.column_text(1),
-                                        .idx = s.column_int(2),
-                                        .channel = s.column_text(3),
-                                        .type = s.column_text(4),
-                                        .value = s.column_text(6)}};
+        StoredWrite w{{PendingWrite{.task_id = s.column_text(0),
+                                    .task_path = s.column_text(1),
+                                    .idx = s.column_int(2),
+                                    .channel = s.column_text(3),
+                                    .type = s.column_text(4),
+                                    .value = s.column_text(6)},
+                       s.column_text(7)},
+                      key};
         if (static_cast<std::int64_t>(w.write.value.size()) != s.column_int(5)) {
           throw Corruption("deltackpt.sqlite: pending write (thread=" + key.thread_id + ", id=" +
                                key.checkpoint_id + ", task=" + w.write.task_id + ", idx=" +
@@ -446,14 +450,15 @@ class SqliteRowStore final : public RowStore {
     namespaces_.emplace(db, "SELECT checkpoint_ns FROM threads WHERE thread_id = ?1 ORDER BY checkpoint_ns");
     const std::string write_insert =
         "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, "
-        "type, value_size, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "type, value_size, value, value_encoding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
         "ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ";
     insert_write_.emplace(db, write_insert + "DO NOTHING");
     replace_write_.emplace(db, write_insert +
                                    "DO UPDATE SET task_path = excluded.task_path, channel = excluded.channel, "
-                                   "type = excluded.type, value_size = excluded.value_size, value = excluded.value");
+                                   "type = excluded.type, value_size = excluded.value_size, value = excluded.value, "
+                                   "value_encoding = excluded.value_encoding");
     read_writes_.emplace(db,
-                         "SELECT task_id, task_path, idx, channel, type, value_size, value FROM writes "
+                         "SELECT task_id, task_path, idx, channel, type, value_size, value, value_encoding FROM writes "
                          "WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND checkpoint_id = ?3 "
                          "ORDER BY task_path, task_id, idx");
     write_totals_.emplace(db,
