@@ -8,6 +8,7 @@
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
 #include "delta_policy.hpp"
+#include "diff/caller_delta.hpp"
 #include "diff/measured_diff.hpp"
 #include "json_internal.hpp"
 #include "prune_plan.hpp"
@@ -136,6 +137,8 @@ struct DeltaCheckpointer::Impl {
     // cache keeps it for the next save.
     std::shared_ptr<Json> state_after;
     std::optional<std::uint64_t> fingerprint;  // of the row's state, when known
+    // Whether state_after passed validate_value here (see CachedState).
+    bool validated = true;
   };
 
   Impl(RowStore& rows, DeltaOptions options) : store(rows), policy(std::move(options)), cache(policy.cache_bytes()) {}
@@ -161,7 +164,12 @@ struct DeltaCheckpointer::Impl {
     return (head ? head->checkpoint_id : std::string()) != expected;
   }
 
+  // Checks what every save takes but the state; returns the "where" its
+  // errors start with.
+  std::string check_save(const Checkpoint& cp, const SaveOptions& options, std::string_view op) const;
   std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_known_head);
+  // The parent cp.parent_id names, with its state: cached, or rebuilt.
+  Parent parent_with_state(const Checkpoint& cp);
   CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) const;
   // Validates cp.state and builds its row: a delta against `parent` when the
   // policy allows and it pays, else a full row.
@@ -223,22 +231,18 @@ SaveCounters DeltaCheckpointer::counters() const noexcept {
           c.deltas_refused.load(std::memory_order_relaxed)};
 }
 
-std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& options) {
-  Impl& s = *impl_;
-  const Limits& limits = s.limits();
-  check_id(cp.thread_id, "thread_id", limits, false);
-  check_id(cp.checkpoint_id, "checkpoint_id", limits, true);
-  check_id(cp.parent_id, "parent_id", limits, true);
-  check_ns(cp.checkpoint_ns, limits);
-  const std::string where =
-      "deltackpt: save(thread=" + cp.thread_id + (cp.checkpoint_ns.empty() ? "" : ", ns=" + cp.checkpoint_ns) + ")";
-  if (!cp.state.is_object()) {
-    throw InvalidArgument(where + ": state must be a JSON object, not " + cp.state.type_name());
-  }
+std::string DeltaCheckpointer::Impl::check_save(const Checkpoint& cp, const SaveOptions& options,
+                                                std::string_view op) const {
+  check_id(cp.thread_id, "thread_id", limits(), false);
+  check_id(cp.checkpoint_id, "checkpoint_id", limits(), true);
+  check_id(cp.parent_id, "parent_id", limits(), true);
+  check_ns(cp.checkpoint_ns, limits());
+  const std::string where = "deltackpt: " + std::string(op) + "(thread=" + cp.thread_id +
+                            (cp.checkpoint_ns.empty() ? "" : ", ns=" + cp.checkpoint_ns) + ")";
   if (!cp.metadata.is_object()) {
     throw InvalidArgument(where + ": metadata must be a JSON object, not " + cp.metadata.type_name());
   }
-  detail::validate_value(cp.metadata, detail::ValueLimits{limits.max_depth}, where + ": metadata");
+  detail::validate_value(cp.metadata, detail::ValueLimits{limits().max_depth}, where + ": metadata");
   for (const auto& node : cp.pending_nodes) {
     if (detail::valid_utf8_prefix(node) != node.size()) {
       throw InvalidArgument(where + ": a pending node name is not valid UTF-8");
@@ -249,6 +253,15 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
   }
   if (options.fork && cp.parent_id.empty()) {
     throw InvalidArgument(where + ": a fork needs a parent_id");
+  }
+  return where;
+}
+
+std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& options) {
+  Impl& s = *impl_;
+  const std::string where = s.check_save(cp, options, "save");
+  if (!cp.state.is_object()) {
+    throw InvalidArgument(where + ": state must be a JSON object, not " + cp.state.type_name());
   }
   const std::string id = cp.checkpoint_id.empty() ? new_checkpoint_id() : cp.checkpoint_id;
   const Timestamp created = cp.created_at == Timestamp{} ? now() : cp.created_at;
@@ -295,6 +308,76 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
     }
     return id;
   }
+}
+
+std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delta, const SaveOptions& options) {
+  Impl& s = *impl_;
+  const std::string where = s.check_save(cp, options, "save_delta");
+  if (options.root || cp.parent_id.empty()) throw InvalidArgument(where + ": a delta needs the parent_id it applies to");
+  detail::validate_delta_values(delta, detail::ValueLimits{s.limits().max_depth}, where);
+  const std::string id = cp.checkpoint_id.empty() ? new_checkpoint_id() : cp.checkpoint_id;
+  const Timestamp created = cp.created_at == Timestamp{} ? now() : cp.created_at;
+
+  Impl::Parent parent = s.parent_with_state(cp);
+  const ChainPosition pos = parent.cached.position;
+  detail::StateFigures figures{pos.state_bytes, parent.cached.fingerprint ? *parent.cached.fingerprint
+                                                                          : detail::fingerprint(*parent.cached.state)};
+  // What the row stores: the caller's delta, with whole values it sets
+  // diffed against the ones they replace where that is smaller.
+  const Json stored = detail::smallest_delta(*parent.cached.state, delta, s.policy.options().diff);
+  // The parent's state becomes this checkpoint's (a copy only when shared).
+  std::shared_ptr<const Json> base = std::move(parent.cached.state);
+  std::shared_ptr<Json> state = s.cache.take(cp.parent_id, base);
+  if (!state && base.use_count() == 1) state = std::const_pointer_cast<Json>(std::move(base));
+  if (!state) state = std::make_shared<Json>(*base);
+  try {
+    detail::apply_delta_with_figures(*state, stored, figures);
+  } catch (const Corruption& e) {
+    throw InvalidArgument(where + ": the delta does not apply to parent " + cp.parent_id + ": " + e.what());
+  } catch (const Json::exception& e) {
+    throw InvalidArgument(where + ": the delta does not apply to parent " + cp.parent_id + ": " + e.what());
+  }
+  if (!state->is_object()) {
+    throw InvalidArgument(where + ": the delta makes the state a " + state->type_name() + ", not a JSON object");
+  }
+  const auto state_bytes = static_cast<std::size_t>(figures.bytes);
+  Impl::BuiltRow built = s.build_row_header(cp, id, created, state_bytes, cp.parent_id);
+  std::string text = stored.dump();
+  if (s.policy.writes_deltas() && s.policy.may_follow(pos) && s.policy.delta_pays(text.size(), state_bytes, pos)) {
+    built.position = pos.after_delta(static_cast<std::int64_t>(text.size()), built.row.header.state_size);
+    built.position.stamp(built.row.header);
+    detail::encode_payload(built.row, std::move(text), s.store.payload_encoding());
+  } else {
+    built.position = ChainPosition::of_full_row(built.row.header);
+    built.position.stamp(built.row.header);
+    detail::encode_payload(built.row, state->dump(), s.store.payload_encoding());
+  }
+  built.state_after = state;
+  built.fingerprint = figures.fingerprint;
+  built.validated = parent.cached.validated;
+  try {
+    s.store.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+  } catch (const Conflict&) {
+    Checkpoint full = cp;
+    full.state = *state;
+    if (!cp.checkpoint_id.empty() && s.saved_before(full, options, where)) return id;
+    throw;
+  }
+  s.committed(cp, built);
+  return id;
+}
+
+DeltaCheckpointer::Impl::Parent DeltaCheckpointer::Impl::parent_with_state(const Checkpoint& cp) {
+  if (policy.writes_deltas()) {
+    if (auto parent = resolve_parent(cp, /*use_known_head=*/false)) return std::move(*parent);
+  }
+  // Full rows only: nothing is cached, so the parent is rebuilt.
+  const auto chain = store.chain(cp.parent_id);
+  if (chain.empty() || !same_owner(chain.back().header, cp)) {
+    throw NotFound("deltackpt: save_delta(thread=" + cp.thread_id + "): parent " + cp.parent_id +
+                   " is not a checkpoint of this thread" + (cp.checkpoint_ns.empty() ? "" : " and namespace"));
+  }
+  return Parent{chain.back().header, rebuild(chain, cp.parent_id)};
 }
 
 bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptions& options,
@@ -365,7 +448,7 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
     built.state_after = std::make_shared<Json>(cp.state);
   }
   cache.put(h.checkpoint_id,
-            CachedState{built.position, std::move(built.state_after), /*validated=*/true, built.fingerprint});
+            CachedState{built.position, std::move(built.state_after), built.validated, built.fingerprint});
 }
 
 std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_parent(const Checkpoint& cp,
@@ -590,6 +673,21 @@ std::vector<ListedCheckpoint> DeltaCheckpointer::list_states(const ListOptions& 
     ids.push_back(page[i].checkpoint_id);
     listed.emplace(page[i].checkpoint_id, i);
   }
+  if (ids.size() == 1) {
+    // One checkpoint to rebuild, as a runtime's "latest" after a restart
+    // asks: if it is its namespace's head, it is rebuilt and cached as
+    // load() does, so the saves that follow diff against it.
+    const std::size_t i = listed.begin()->second;
+    const auto head = s.store.head(page[i].thread_id, page[i].checkpoint_ns);
+    if (head && head->checkpoint_id == ids.front()) {
+      if (const auto chain = s.store.chain(ids.front()); !chain.empty()) {
+        CachedState rebuilt = s.rebuild(chain, ids.front());
+        found[i] = to_checkpoint(page[i], *rebuilt.state);
+        s.cache.put(ids.front(), std::move(rebuilt));
+        ids.clear();
+      }
+    }
+  }
   const auto rows = ids.empty() ? std::vector<StoredRow>{} : s.store.chains(ids);
   detail::ForwardReplay replay(rows, s.limits());
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -613,7 +711,7 @@ std::vector<ListedCheckpoint> DeltaCheckpointer::list_states(const ListOptions& 
     for (auto& w : s.store.writes(keys)) {
       while (at < out.size() && out[at].checkpoint.checkpoint_id != w.key.checkpoint_id) ++at;
       if (at == out.size()) break;
-      out[at].writes.push_back(std::move(w.write));
+      out[at].writes.push_back(detail::decode_write(std::move(w), s.limits()));
     }
   }
   return out;
@@ -711,7 +809,10 @@ void DeltaCheckpointer::put_writes(const CheckpointKey& key, const std::vector<P
     all_special = all_special && w.idx < 0;
   }
   if (writes.empty()) return;
-  impl_->store.put_writes(key, writes, /*replace=*/all_special);
+  std::vector<EncodedWrite> encoded;
+  encoded.reserve(writes.size());
+  for (const auto& w : writes) encoded.push_back(detail::encode_write(w, impl_->store.payload_encoding()));
+  impl_->store.put_writes(key, encoded, /*replace=*/all_special);
 }
 
 std::vector<PendingWrite> DeltaCheckpointer::writes(const CheckpointKey& key) {
@@ -720,7 +821,7 @@ std::vector<PendingWrite> DeltaCheckpointer::writes(const CheckpointKey& key) {
   check_ns(key.checkpoint_ns, limits);
   check_id(key.checkpoint_id, "checkpoint_id", limits, false);
   std::vector<PendingWrite> out;
-  for (auto& w : impl_->store.writes({key})) out.push_back(std::move(w.write));
+  for (auto& w : impl_->store.writes({key})) out.push_back(detail::decode_write(std::move(w), limits));
   return out;
 }
 

@@ -36,6 +36,25 @@ function toStored([type, bytes]) {
   return { type, base64: buffer.toString("base64") };
 }
 
+// The elements the JSON array text `after` appends to the array text
+// `before` (both UTF-8 Buffers), or undefined when `after` is not `before`
+// with elements added at its end. Texts from one serializer: an equal
+// prefix followed by a comma means the elements before it are the same
+// values, so only the new ones are decoded and parsed.
+const OPEN = 0x5b; // [
+const CLOSE = 0x5d; // ]
+const COMMA = 0x2c;
+function appendedElements(before, after) {
+  const n = before.length;
+  if (n === 2 && before[0] === OPEN && before[1] === CLOSE) {
+    return after.length > 2 && after[0] === OPEN ? JSON.parse(after.toString("utf8")) : undefined;
+  }
+  if (after.length <= n || before[0] !== OPEN || before[n - 1] !== CLOSE) return undefined;
+  if (after[n - 1] !== COMMA || after[after.length - 1] !== CLOSE) return undefined;
+  if (before.compare(after, 0, n - 1, 0, n - 1) !== 0) return undefined;
+  return JSON.parse(`[${after.toString("utf8", n, after.length - 1)}]`);
+}
+
 function fromStored(stored) {
   if ("json" in stored) return ["json", JSON.stringify(stored.json)];
   return [stored.type, new Uint8Array(Buffer.from(stored.base64, "base64"))];
@@ -66,6 +85,36 @@ function orderLike(value, previous, depth) {
 
 function isObject(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+// The delta (docs/delta-format.md) from the stored state `previous` to
+// `state`, whose channel values are previous's but for the channels in
+// `changed`, which are new or previous's arrays with the elements
+// `appended` names added; the versions are sent whole (they are small).
+function deltaOf(previous, state, changed, appended) {
+  const channels = {};
+  for (const channel of Object.keys(state.channel_values)) {
+    if (!changed.has(channel)) continue;
+    if (channel in appended) {
+      const at = previous.channel_values[channel].json.length;
+      if (appended[channel].length > 0) channels[channel] = { keys: { json: { edits: [{ at, ins: appended[channel] }] } } };
+    } else {
+      channels[channel] = { set: state.channel_values[channel] };
+    }
+  }
+  const drop = Object.keys(previous.channel_values).filter((channel) => !(channel in state.channel_values));
+  const channelValues = { keys: channels };
+  if (drop.length > 0) channelValues.drop = drop;
+  return {
+    v: 1,
+    keys: {
+      v: { set: state.v },
+      ts: { set: state.ts },
+      channel_versions: { set: state.channel_versions },
+      versions_seen: { set: state.versions_seen },
+      channel_values: channelValues,
+    },
+  };
 }
 
 function configOf(thread_id, checkpoint_ns, checkpoint_id) {
@@ -197,15 +246,35 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     // earlier, which is the parent's when the parent has that version. The
     // unchanged values carried from the parent cost nothing: the delta
     // against the parent does not mention them.
-    const previous = parent ? await this.#storedState(parent, thread, ns) : undefined;
+    const key = `${thread}\u0000${ns}`;
+    const last = this.#last.get(key);
+    // The parent is the last put here: its state and its values' serialized
+    // texts are known, so this put is sent as what changed (saveDelta),
+    // and a value that grew by appending is sent as the appended elements.
+    const known = parent !== undefined && last?.id === parent ? last : undefined;
+    const previous = known ? known.state : parent ? await this.#storedState(parent, thread, ns) : undefined;
     const values = {};
+    const texts = {};
+    const changed = new Set();
+    const appended = {};
     for (const [channel, version] of Object.entries(prepared.channel_versions ?? {})) {
       if (newVersions && channel in newVersions) {
-        if (channel in (prepared.channel_values ?? {})) {
-          values[channel] = toStored(await this.serde.dumpsTyped(prepared.channel_values[channel]));
+        if (!(channel in (prepared.channel_values ?? {}))) continue;
+        const [type, bytes] = await this.serde.dumpsTyped(prepared.channel_values[channel]);
+        const text = type === "json" ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+        const before = known?.texts[channel];
+        const added = text !== undefined && before !== undefined ? appendedElements(before, text) : undefined;
+        if (added !== undefined && Array.isArray(previous.channel_values[channel]?.json)) {
+          values[channel] = { json: previous.channel_values[channel].json.concat(added) };
+          appended[channel] = added;
+        } else {
+          values[channel] = toStored([type, bytes]);
         }
+        if (text !== undefined && "json" in values[channel]) texts[channel] = text;
+        changed.add(channel);
       } else if (previous?.channel_versions?.[channel] === version && channel in (previous.channel_values ?? {})) {
         values[channel] = previous.channel_values[channel];
+        if (known?.texts[channel] !== undefined) texts[channel] = known.texts[channel];
       }
     }
     const state = orderLike(
@@ -221,17 +290,20 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     );
     const [metadataType, metadataBytes] = await this.serde.dumpsTyped(metadata ?? {});
     const storedMetadata = metadataType === "json" ? JSON.parse(Buffer.from(metadataBytes).toString("utf8")) : {};
-    const body = {
+    const header = {
       thread_id: thread,
       checkpoint_ns: ns,
       checkpoint_id: prepared.id,
       step: Number.isSafeInteger(metadata?.step) ? metadata.step : 0,
-      state,
       metadata: storedMetadata,
     };
-    if (parent) body.parent_id = parent;
-    await this.store.save(JSON.stringify(body), parent ? native.SAVE_FORK : native.SAVE_ROOT);
-    this.#last.set(`${thread}\u0000${ns}`, { id: prepared.id, state });
+    if (parent) header.parent_id = parent;
+    if (known) {
+      await this.store.saveDelta(JSON.stringify(header), JSON.stringify(deltaOf(previous, state, changed, appended)), native.SAVE_FORK);
+    } else {
+      await this.store.save(JSON.stringify({ ...header, state }), parent ? native.SAVE_FORK : native.SAVE_ROOT);
+    }
+    this.#last.set(key, { id: prepared.id, state, texts });
     return configOf(thread, ns, prepared.id);
   }
 

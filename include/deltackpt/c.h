@@ -99,7 +99,7 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "max_namespace_bytes": 4096,     longest checkpoint namespace or task path, in bytes
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections
- *    "payload_encoding": "",          "json" or "lz4" for new rows; "" keeps the database's
+ *    "payload_encoding": "",          "json", "lz4" or "zstd" for new rows; "" keeps the database's
  *    "migrate": true}                 apply pending schema migrations on open
  * Unknown keys are refused.
  *
@@ -167,6 +167,20 @@ DELTACKPT_EXPORT void deltackpt_free(void* ptr) DELTACKPT_C_NOEXCEPT;
  * stored state cannot be rebuilt), STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json,
                                     unsigned flags, char** checkpoint_id) DELTACKPT_C_NOEXCEPT;
+
+/* Saves a checkpoint whose state is its parent's with a delta applied
+ * (Checkpointer::save_delta): `checkpoint_json` as for deltackpt_save() but
+ * without "state" and with "parent_id"; `delta_json` a delta in the format
+ * of docs/delta-format.md ({"v": 1, ...}). Costs what the delta holds, not
+ * the state, when the parent was saved or loaded by this store. Flags:
+ * DELTACKPT_SAVE_FORK. Ownership and out parameter as deltackpt_save().
+ * Errors: INVALID_ARGUMENT (no parent_id, a "state", a delta that does not
+ * apply to the parent or sets values the limits refuse; nothing written),
+ * NOT_FOUND (the parent is not of this thread and namespace), CONFLICT,
+ * CORRUPTION, STORAGE, as deltackpt_save(). Thread-safe. */
+DELTACKPT_EXPORT int deltackpt_save_delta(deltackpt_store_t* store, const char* checkpoint_json,
+                                          const char* delta_json, unsigned flags,
+                                          char** checkpoint_id) DELTACKPT_C_NOEXCEPT;
 
 /* The latest checkpoint of the thread's root namespace (""), as the JSON
  * object deltackpt_save() takes, with every key present: thread_id,

@@ -35,6 +35,19 @@ class DELTACKPT_EXPORT Checkpointer {
   virtual std::string save(const Checkpoint& cp, const SaveOptions& options) = 0;
   std::string save(const Checkpoint& cp) { return save(cp, SaveOptions{}); }
 
+  // Stores a checkpoint whose state is its parent's with `delta` applied
+  // (the delta format of docs/delta-format.md, what diff() writes), so a
+  // runtime that knows what changed (LangGraph's new channel versions) pays
+  // for the change, not the state: cp.parent_id names the parent, cp.state
+  // is ignored. The delta is checked like a state (limits, UTF-8, numbers)
+  // where it sets values, and must fit the parent's state; otherwise
+  // InvalidArgument, and nothing is written. Whether the row is stored as
+  // this delta or as a full row is the checkpointer's policy, as for save().
+  // Errors and retries as save(); options.root is refused.
+  // The default loads the parent and saves the whole state.
+  virtual std::string save_delta(const Checkpoint& cp, const Json& delta, const SaveOptions& options);
+  std::string save_delta(const Checkpoint& cp, const Json& delta) { return save_delta(cp, delta, SaveOptions{}); }
+
   // The latest checkpoint of (thread, namespace); std::nullopt if none.
   virtual std::optional<Checkpoint> load(std::string_view thread_id, std::string_view checkpoint_ns) = 0;
   std::optional<Checkpoint> load(std::string_view thread_id) { return load(thread_id, ""); }

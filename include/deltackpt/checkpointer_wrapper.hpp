@@ -40,7 +40,11 @@ class CheckpointerWrapper : public Checkpointer {
   using Checkpointer::load;
   using Checkpointer::prune;
   using Checkpointer::save;
+  using Checkpointer::save_delta;
   std::string save(const Checkpoint& cp, const SaveOptions& options) override { return target_.save(cp, options); }
+  std::string save_delta(const Checkpoint& cp, const Json& delta, const SaveOptions& options) override {
+    return target_.save_delta(cp, delta, options);
+  }
   std::optional<Checkpoint> load(std::string_view thread_id, std::string_view checkpoint_ns) override {
     return target_.load(thread_id, checkpoint_ns);
   }

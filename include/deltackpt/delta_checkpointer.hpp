@@ -97,7 +97,12 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   using Checkpointer::load;
   using Checkpointer::prune;
   using Checkpointer::save;
+  using Checkpointer::save_delta;
   std::string save(const Checkpoint& cp, const SaveOptions& options) override;
+  // O(the delta) when the parent's state is cached: the delta is applied to
+  // it in place, checked where it sets values, and written as it is when
+  // the policy takes a delta row here.
+  std::string save_delta(const Checkpoint& cp, const Json& delta, const SaveOptions& options) override;
   std::optional<Checkpoint> load(std::string_view thread_id, std::string_view checkpoint_ns) override;
   std::optional<Checkpoint> load_by_id(std::string_view checkpoint_id) override;
   std::optional<CheckpointInfo> info(std::string_view checkpoint_id) override;

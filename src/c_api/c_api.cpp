@@ -215,6 +215,24 @@ int deltackpt_save(deltackpt_store_t* store, const char* checkpoint_json, unsign
   });
 }
 
+int deltackpt_save_delta(deltackpt_store_t* store, const char* checkpoint_json, const char* delta_json,
+                         unsigned flags, char** checkpoint_id) noexcept {
+  return call(store, "deltackpt_save_delta", checkpoint_id, [&](const Call& c) {
+    if ((flags & ~DELTACKPT_SAVE_FORK) != 0) {
+      throw deltackpt::InvalidArgument("deltackpt_save_delta: unknown flags " + std::to_string(flags) +
+                                       " (only DELTACKPT_SAVE_FORK applies)");
+    }
+    deltackpt::Json doc = c.argument(checkpoint_json, "checkpoint_json", false);
+    if (doc.is_object() && doc.contains("state")) {
+      throw deltackpt::InvalidArgument("deltackpt_save_delta: checkpoint_json has a \"state\"; the delta gives it");
+    }
+    const deltackpt::Checkpoint checkpoint = capi::checkpoint_from_json(std::move(doc));
+    const deltackpt::Json delta = c.argument(delta_json, "delta_json", false);
+    const std::string id = c.cp.save_delta(checkpoint, delta, {.fork = (flags & DELTACKPT_SAVE_FORK) != 0});
+    if (checkpoint_id != nullptr) *checkpoint_id = copy_out(id);
+  });
+}
+
 int deltackpt_load(deltackpt_store_t* store, const char* thread_id, char** checkpoint_json) noexcept {
   return deltackpt_load_ns(store, thread_id, "", checkpoint_json);
 }

@@ -701,6 +701,42 @@ static void test_namespaces_and_writes(void) {
   deltackpt_close(s);
 }
 
+static void test_save_delta(void) {
+  deltackpt_store_t* s = NULL;
+  char* out = NULL;
+  char* first = NULL;
+  char* second = NULL;
+  char body[512];
+  db_path(body, sizeof body, "save_delta.db");
+  char url[600];
+  snprintf(url, sizeof url, "sqlite:%s", body);
+  CHECK(deltackpt_open(url, "{\"payload_encoding\":\"zstd\"}", &s) == DELTACKPT_OK);
+  CHECK(deltackpt_save(s, "{\"thread_id\":\"d\",\"state\":{\"messages\":[\"a\"],\"n\":0}}", 0, &first) ==
+        DELTACKPT_OK);
+  snprintf(body, sizeof body, "{\"thread_id\":\"d\",\"parent_id\":\"%s\",\"step\":1}", first);
+  CHECK(deltackpt_save_delta(s, body, "{\"v\":1,\"keys\":{\"messages\":{\"edits\":[{\"at\":1,\"ins\":[\"b\"]}]},"
+                             "\"n\":{\"set\":1}}}", DELTACKPT_SAVE_FORK, &second) == DELTACKPT_OK);
+  CHECK(second != NULL);
+  CHECK(deltackpt_load(s, "d", &out) == DELTACKPT_OK);
+  CHECK(out != NULL && contains(out, "\"state\":{\"messages\":[\"a\",\"b\"],\"n\":1}") && contains(out, "\"step\":1"));
+  deltackpt_free(out);
+  /* Refused, naming why; nothing written. */
+  CHECK(deltackpt_save_delta(s, body, "{\"v\":1,\"keys\":{\"messages\":{\"edits\":[{\"at\":9,\"del\":1}]}}}",
+                             DELTACKPT_SAVE_FORK, NULL) == DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(s), "does not apply"));
+  CHECK(deltackpt_save_delta(s, "{\"thread_id\":\"d\",\"state\":{}}", "{\"v\":1}", 0, NULL) ==
+        DELTACKPT_INVALID_ARGUMENT);
+  CHECK(contains(deltackpt_errmsg(s), "state"));
+  CHECK(deltackpt_save_delta(s, body, "{\"v\":1}", DELTACKPT_SAVE_ROOT, NULL) == DELTACKPT_INVALID_ARGUMENT);
+  CHECK(deltackpt_save_delta(s, body, "not json", 0, NULL) == DELTACKPT_INVALID_ARGUMENT);
+  CHECK(deltackpt_list(s, "d", NULL, &out) == DELTACKPT_OK);
+  CHECK(out != NULL && count(out, "\"checkpoint_id\":") == 2);
+  deltackpt_free(out);
+  deltackpt_free(first);
+  deltackpt_free(second);
+  deltackpt_close(s);
+}
+
 int main(int argc, char** argv) {
   char path[1100];
   char ids[5][80];
@@ -722,6 +758,7 @@ int main(int argc, char** argv) {
   test_locked_is_retryable();
   test_messages_per_thread();
   test_namespaces_and_writes();
+  test_save_delta();
 
   printf("%d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

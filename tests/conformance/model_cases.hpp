@@ -8,6 +8,7 @@
 #include <map>
 
 #include "conformance/cases.hpp"
+#include "deltackpt/checkpointer_wrapper.hpp"
 #include "deltackpt/maintenance.hpp"
 
 namespace deltackpt::conformance {
@@ -373,6 +374,105 @@ inline void check_metadata_filters(Checkpointer& cp) {
   BOOST_TEST(matched >= values.size());  // every value finds at least its own row under "k"
 }
 
+// Checkpointer's own save_delta (load the parent, save the whole state),
+// which a checkpointer that does not override it gets.
+class DefaultSaveDelta : public CheckpointerWrapper {
+ public:
+  using CheckpointerWrapper::CheckpointerWrapper;
+  using CheckpointerWrapper::save_delta;
+  std::string save_delta(const Checkpoint& cp, const Json& delta, const SaveOptions& options) override {
+    return Checkpointer::save_delta(cp, delta, options);
+  }
+};
+
+inline Checkpoint child_of(const std::string& thread, const std::string& parent, std::int64_t step) {
+  Checkpoint c;
+  c.thread_id = thread;
+  c.parent_id = parent;
+  c.step = step;
+  c.metadata = {{"step", step}};
+  return c;
+}
+
+// save_delta: the state is the parent's with the delta applied, expected
+// states built here by hand; refused deltas write nothing and leave the
+// parent usable.
+inline void check_save_delta_on(Checkpointer& cp) {
+  const std::string t = fresh_thread("save-delta");
+  Json expected = {{"messages", {{{"id", 0}, {"text", "hello"}}}}, {"n", 0}, {"meta", {{"a", 1}, {"b", {1, 2}}}}};
+  std::string parent = cp.save(make(t, 0, expected));
+  std::vector<std::pair<std::string, Json>> saved{{parent, expected}};
+  for (int i = 1; i <= 30; ++i) {
+    const Json message = {{"id", i}, {"text", "message " + std::to_string(i) + " \u00e9 😀"}};
+    Json delta = {{"v", 1},
+                  {"keys",
+                   {{"messages", {{"edits", {{{"at", i}, {"ins", {message}}}}}}},
+                    {"n", {{"set", i}}},
+                    // A whole object set again, one member changed: stored as what changed.
+                    {"meta", {{"set", {{"a", 1}, {"b", {1, 2, i}}}}}}}}};
+    if (i % 10 == 0) delta["keys"]["added_" + std::to_string(i)] = {{"set", {{"x", Json::array()}}}};
+    expected["messages"].push_back(message);
+    expected["n"] = i;
+    expected["meta"] = {{"a", 1}, {"b", {1, 2, i}}};
+    if (i % 10 == 0) expected["added_" + std::to_string(i)] = {{"x", Json::array()}};
+    parent = cp.save_delta(child_of(t, parent, i), delta);
+    saved.emplace_back(parent, expected);
+  }
+  const auto head = cp.load(t);
+  BOOST_TEST_REQUIRE(head.has_value());
+  BOOST_TEST(head->checkpoint_id == parent);
+  BOOST_TEST(head->step == 30);
+  BOOST_TEST(exactly_equal(head->metadata, Json{{"step", 30}}));
+  for (const auto& [id, state] : saved) {
+    const auto loaded = cp.load_by_id(id);
+    BOOST_TEST_REQUIRE(loaded.has_value());
+    BOOST_TEST(exactly_equal(loaded->state, state), id);
+  }
+  const std::size_t stored = cp.history(t, "").size();
+  BOOST_TEST(stored == saved.size());
+
+  // Refused: nothing written, the head unchanged, and the parent still usable.
+  const auto refused = [&](ErrorCode code, const Json& delta, Checkpoint c, SaveOptions options = {}) {
+    expect_error(code, [&] { cp.save_delta(c, delta, options); });
+    BOOST_TEST(cp.history(t, "").size() == stored);
+    BOOST_TEST(cp.load(t)->checkpoint_id == parent);
+  };
+  const Json fits = {{"v", 1}, {"keys", {{"n", {{"set", 31}}}}}};
+  refused(ErrorCode::kInvalidArgument, fits, child_of(t, "", 31));                         // no parent
+  refused(ErrorCode::kInvalidArgument, fits, child_of(t, parent, 31), {.root = true});
+  refused(ErrorCode::kInvalidArgument, {{"v", 1}, {"keys", {{"messages", {{"edits", {{{"at", 99}, {"del", 1}}}}}}}}},
+          child_of(t, parent, 31));                                                           // does not fit
+  refused(ErrorCode::kInvalidArgument, {{"v", 7}}, child_of(t, parent, 31));               // unknown version
+  refused(ErrorCode::kInvalidArgument, {{"v", 1}, {"set", {1, 2}}}, child_of(t, parent, 31));  // not an object
+  refused(ErrorCode::kInvalidArgument, {{"v", 1}, {"keys", {{"bad", {{"set", std::string("\xff")}}}}}},
+          child_of(t, parent, 31));                                                           // not UTF-8
+  Json deep = 1;
+  for (int i = 0; i < 200; ++i) deep = Json::array({deep});
+  refused(ErrorCode::kInvalidArgument, {{"v", 1}, {"keys", {{"deep", {{"set", deep}}}}}}, child_of(t, parent, 31));
+  refused(ErrorCode::kNotFound, fits, child_of(fresh_thread("other"), parent, 31));  // another thread's parent
+  refused(ErrorCode::kConflict, fits, child_of(t, saved[5].first, 31));             // not the head, not a fork
+  const std::string next = cp.save_delta(child_of(t, parent, 31), fits);
+  expected["n"] = 31;
+  BOOST_TEST(exactly_equal(cp.load(t)->state, expected));
+  // A retry of that save with its id is a success that writes nothing.
+  Checkpoint again = child_of(t, parent, 31);
+  again.checkpoint_id = next;
+  BOOST_TEST(cp.save_delta(again, fits) == next);
+  BOOST_TEST(cp.history(t, "").size() == stored + 1);
+  // A fork from an earlier checkpoint.
+  const std::string fork = cp.save_delta(child_of(t, saved[5].first, 6), fits, {.fork = true});
+  Json forked = saved[5].second;
+  forked["n"] = 31;
+  BOOST_TEST(exactly_equal(cp.load_by_id(fork)->state, forked));
+  BOOST_TEST(cp.load(t)->checkpoint_id == fork);
+}
+
+inline void check_save_delta(Checkpointer& cp) {
+  check_save_delta_on(cp);
+  DefaultSaveDelta by_default(cp);
+  check_save_delta_on(by_default);
+}
+
 }  // namespace deltackpt::conformance
 
 #define DELTACKPT_MODEL_CASES()                                                                   \
@@ -381,4 +481,5 @@ inline void check_metadata_filters(Checkpointer& cp) {
   BOOST_AUTO_TEST_CASE(list_across_threads_and_namespaces) {                                      \
     deltackpt::conformance::check_list_model(cp());                                               \
   }                                                                                               \
-  BOOST_AUTO_TEST_CASE(metadata_filters) { deltackpt::conformance::check_metadata_filters(cp()); }
+  BOOST_AUTO_TEST_CASE(metadata_filters) { deltackpt::conformance::check_metadata_filters(cp()); } \
+  BOOST_AUTO_TEST_CASE(save_delta) { deltackpt::conformance::check_save_delta(cp()); }

@@ -72,7 +72,8 @@ class Store : public Napi::ObjectWrap<Store> {
  public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "Store",
-                       {InstanceMethod<&Store::save>("save"), InstanceMethod<&Store::load>("load"),
+                       {InstanceMethod<&Store::save>("save"), InstanceMethod<&Store::save_delta>("saveDelta"),
+                        InstanceMethod<&Store::load>("load"),
                         InstanceMethod<&Store::load_by_id>("loadById"), InstanceMethod<&Store::info>("info"),
                         InstanceMethod<&Store::list>("list"), InstanceMethod<&Store::put_writes>("putWrites"),
                         InstanceMethod<&Store::writes>("writes"),
@@ -150,6 +151,14 @@ class Store : public Napi::ObjectWrap<Store> {
     const auto flags = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0u;
     return string_call(info, [checkpoint, flags](deltackpt_store_t* h, char** out) {
       return deltackpt_save(h, checkpoint.c_str(), flags, out);
+    });
+  }
+  Napi::Value save_delta(const Napi::CallbackInfo& info) {
+    const std::string checkpoint = string_arg(info, 0, "checkpoint");
+    const std::string delta = string_arg(info, 1, "delta");
+    const auto flags = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0u;
+    return string_call(info, [checkpoint, delta, flags](deltackpt_store_t* h, char** out) {
+      return deltackpt_save_delta(h, checkpoint.c_str(), delta.c_str(), flags, out);
     });
   }
   Napi::Value load(const Napi::CallbackInfo& info) {
