@@ -193,7 +193,25 @@ export class DeltackptSaver extends BaseCheckpointSaver {
       const writes = JSON.parse(await this.store.writes(JSON.stringify({ thread_id: cp.thread_id, checkpoint_ns: ns, checkpoint_id: id })));
       return this.#tuple(cp, writes, config);
     }
-    // The latest in LangGraph's sense: the greatest checkpoint id.
+    // The latest in LangGraph's sense: the greatest checkpoint id. When it is
+    // the checkpoint this saver last put there (a state read after a run),
+    // its values are decoded from the serializer's own text kept from the
+    // put; only the header and the pending writes are read.
+    const last = this.#last.get(`${thread}\u0000${ns}`);
+    if (last) {
+      const [head] = JSON.parse(
+        await this.store.list(String(thread), JSON.stringify({ checkpoint_ns: ns, order: "checkpoint_id", limit: 1 })),
+      );
+      if (head === undefined) return undefined;
+      if (head.checkpoint_id === last.id) {
+        const writes = JSON.parse(await this.store.writes(JSON.stringify({ thread_id: head.thread_id, checkpoint_ns: ns, checkpoint_id: last.id })));
+        // The versions are copied (the caller may change them); the values
+        // are decoded afresh.
+        const { channel_versions, versions_seen, ...rest } = last.state;
+        const state = { ...rest, channel_versions: structuredClone(channel_versions), versions_seen: structuredClone(versions_seen) };
+        return this.#tuple({ ...head, state }, writes, undefined, last.texts);
+      }
+    }
     const listed = JSON.parse(
       await this.store.list(
         String(thread),
@@ -351,12 +369,14 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     return cp.state;
   }
 
-  // A CheckpointTuple from what deltackpt returned for one checkpoint.
-  async #tuple(cp, writes, config = undefined) {
+  // A CheckpointTuple from what deltackpt returned for one checkpoint (and,
+  // when known, the serializer's text of its JSON channel values).
+  async #tuple(cp, writes, config = undefined, texts = undefined) {
     const state = cp.state;
     const channelValues = {};
     for (const [channel, stored] of Object.entries(state.channel_values ?? {})) {
-      channelValues[channel] = await this.serde.loadsTyped(...fromStored(stored));
+      const text = texts?.[channel];
+      channelValues[channel] = await this.serde.loadsTyped(...(text !== undefined ? ["json", text] : fromStored(stored)));
     }
     const checkpoint = {
       v: state.v,

@@ -1,7 +1,8 @@
 // The same LangGraph run (test/agent_graph.mjs: a ReAct-style tool loop of
 // 220+ super-steps with a subgraph and an interrupt) stored by DeltackptSaver
 // and by LangGraph's own SqliteSaver and PostgresSaver, side by side in one
-// process: bytes stored, put p50/p95, latest getTuple p50, and the ratios.
+// process: bytes stored, put p50/p95, latest getTuple p50 (in the process
+// that put, and in one opened afresh on the store), and the ratios.
 // The run is recorded once (every put and putWrites LangGraph makes, on a
 // MemorySaver) and replayed on each saver call by call, so each is timed on
 // the same calls and alone: a put timed inside a running graph would also
@@ -57,7 +58,24 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
-async function measure(name, saver, bytes) {
+// The latest getTuple of a saver opened afresh on the same store (a
+// process restarted): the first call, and the median of those after it.
+async function reopenedReads(open) {
+  const saver = await open();
+  let t = performance.now();
+  await saver.getTuple(runConfig("bench"));
+  const first = performance.now() - t;
+  const reads = [];
+  for (let i = 0; i < LATEST_READS; ++i) {
+    t = performance.now();
+    await saver.getTuple(runConfig("bench"));
+    reads.push(performance.now() - t);
+  }
+  await (saver.close ? saver.close() : saver.end ? saver.end() : saver.db.close());
+  return { first, p50: percentile(reads, 50) };
+}
+
+async function measure(name, saver, bytes, open) {
   const puts = [];
   for (const [method, a] of calls) {
     const t = performance.now();
@@ -78,6 +96,9 @@ async function measure(name, saver, bytes) {
     put_p95_ms: percentile(puts, 95),
     latest_get_tuple_p50_ms: percentile(reads, 50),
   };
+  const reopened = await reopenedReads(open);
+  result.reopened_first_get_tuple_ms = reopened.first;
+  result.reopened_get_tuple_p50_ms = reopened.p50;
   console.error(`${name}: ${JSON.stringify(result)}`);
   return result;
 }
@@ -117,7 +138,7 @@ try {
     results.push(await measure(`DeltackptSaver (sqlite, ${payloadEncoding})`, saver, async () => {
       await saver.close();
       return fileBytes(path);
-    }));
+    }, () => DeltackptSaver.open(`sqlite:${path}`, { durability: "normal" })));
   }
   {
     const path = join(dir, "langgraph.db");
@@ -125,7 +146,7 @@ try {
     results.push(await measure("SqliteSaver", saver, async () => {
       saver.db.close();
       return fileBytes(path);
-    }));
+    }, async () => SqliteSaver.fromConnString(path)));
   }
   if (dsn) {
     const schemas = ["dckpt_bench_deltackpt_json", "dckpt_bench_deltackpt_zstd", "dckpt_bench_langgraph"];
@@ -135,7 +156,7 @@ try {
       results.push(await measure(`DeltackptSaver (postgres, ${payloadEncoding})`, saver, async () => {
         await saver.close();
         return schemaBytes(schemas[i]);
-      }));
+      }, () => DeltackptSaver.open(withSearchPath(dsn, schemas[i]))));
     }
     {
       const saver = PostgresSaver.fromConnString(dsn, { schema: schemas[2] });
@@ -143,7 +164,7 @@ try {
       results.push(await measure("PostgresSaver", saver, async () => {
         await saver.end();
         return schemaBytes(schemas[2]);
-      }));
+      }, async () => PostgresSaver.fromConnString(dsn, { schema: schemas[2] })));
     }
     // BENCH_KEEP_DIR keeps the files and the schemas, to look at.
     if (!process.env.BENCH_KEEP_DIR) for (const s of schemas) psql(`DROP SCHEMA ${s} CASCADE`);
@@ -157,6 +178,7 @@ const ratio = (ours, theirs) => (by[ours] && by[theirs] ? {
   bytes: by[theirs].stored_bytes / by[ours].stored_bytes,
   put_p50: by[ours].put_p50_ms / by[theirs].put_p50_ms,
   latest_get_tuple_p50: by[ours].latest_get_tuple_p50_ms / by[theirs].latest_get_tuple_p50_ms,
+  reopened_get_tuple_p50: by[ours].reopened_get_tuple_p50_ms / by[theirs].reopened_get_tuple_p50_ms,
 } : undefined);
 const ratios = {};
 for (const encoding of ["json", "zstd"]) {
@@ -164,13 +186,13 @@ for (const encoding of ["json", "zstd"]) {
   ratios[`postgres, ${encoding}`] = ratio(`DeltackptSaver (postgres, ${encoding})`, "PostgresSaver");
 }
 const fmt = (v, d = 2) => (v === undefined ? "-" : v.toFixed(d));
-console.log("| saver | puts | stored bytes | put p50 ms | put p95 ms | latest getTuple p50 ms |");
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("| saver | puts | stored bytes | put p50 ms | put p95 ms | latest getTuple p50 ms | reopened: first, then p50 ms |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const r of results) {
-  console.log(`| ${r.saver} | ${r.puts} | ${r.stored_bytes} | ${fmt(r.put_p50_ms, 3)} | ${fmt(r.put_p95_ms, 3)} | ${fmt(r.latest_get_tuple_p50_ms, 3)} |`);
+  console.log(`| ${r.saver} | ${r.puts} | ${r.stored_bytes} | ${fmt(r.put_p50_ms, 3)} | ${fmt(r.put_p95_ms, 3)} | ${fmt(r.latest_get_tuple_p50_ms, 3)} | ${fmt(r.reopened_first_get_tuple_ms, 1)}, ${fmt(r.reopened_get_tuple_p50_ms, 3)} |`);
 }
 for (const [backend, r] of Object.entries(ratios)) {
   if (!r) continue;
-  console.log(`${backend}: ${fmt(r.bytes, 1)}x fewer bytes; put p50 ${fmt(r.put_p50)}x, latest getTuple p50 ${fmt(r.latest_get_tuple_p50)}x LangGraph's saver's time`);
+  console.log(`${backend}: ${fmt(r.bytes, 1)}x fewer bytes; put p50 ${fmt(r.put_p50)}x, latest getTuple p50 ${fmt(r.latest_get_tuple_p50)}x (reopened ${fmt(r.reopened_get_tuple_p50)}x) LangGraph's saver's time`);
 }
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ results, ratios }, null, 2));
