@@ -150,8 +150,10 @@ std::optional<int> parse(int argc, char** argv, const std::vector<std::string>& 
                           ") and/or JSONL files of states (default: the generators)"));
   app.add_option("--steps", o.steps, "States saved per run (default: each workload's own)")
       ->check(positive);
-  list(app.add_option("--strategy", o.strategies, "Strategies (default: all)"))
-      ->check(CLI::IsMember(strategies));
+  std::vector<std::string> known = strategies;
+  for (const auto& s : bench::optional_strategies()) known.push_back(s);
+  list(app.add_option("--strategy", o.strategies, "Strategies (default: all but given)"))
+      ->check(CLI::IsMember(known));
   list(app.add_option("--backend", o.backends, "Backends (default: the first three, plus postgres with a URL)"))
       ->check(CLI::IsMember(bench::kBackends));
   app.add_option("--pg-url", o.pg_url,

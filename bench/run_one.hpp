@@ -12,6 +12,9 @@ namespace deltackpt::bench {
 // The strategies run_one() runs, in the order the bench runs and prints
 // them: full, each baseline's, delta, raw.
 std::vector<std::string> strategies(const std::vector<Baseline>& baselines);
+// Strategies run only when asked for: "given" (save_delta with each step's
+// delta handed over, as a runtime that knows its change saves).
+std::vector<std::string> optional_strategies();
 
 // Saves spec.steps states, then loads them back every way the bench
 // measures, checking every loaded state against the saved one. Meant to run
