@@ -324,7 +324,8 @@ std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delt
                                                                           : detail::fingerprint(*parent.cached.state)};
   // What the row stores: the caller's delta, with whole values it sets
   // diffed against the ones they replace where that is smaller.
-  const Json stored = detail::smallest_delta(*parent.cached.state, delta, s.policy.options().diff);
+  const Json stored = detail::smallest_delta(*parent.cached.state, delta, s.policy.options().diff,
+                                                detail::ValueLimits{s.limits().max_depth});
   // The parent's state becomes this checkpoint's (a copy only when shared).
   std::shared_ptr<const Json> base = std::move(parent.cached.state);
   std::shared_ptr<Json> state = s.cache.take(cp.parent_id, base);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "deltackpt/errors.hpp"
+#include "diff/measured_diff.hpp"
 
 namespace deltackpt::detail {
 namespace {
@@ -55,42 +56,43 @@ class DeltaValueCheck {
   const std::string& what_;
 };
 
-// The patch node for `node` applied to `target` (see smallest_delta).
-Json smallest_node(const Json& target, const Json& node, const DiffOptions& options) {
-  if (!node.is_object()) return node;
-  if (const auto set = node.find("set"); set != node.end() && node.size() == 1) {
+// Replaces, inside patch node `node` for `target`, each `set` of an object
+// or array that replaces one by diff()'s patch where that is smaller (see
+// smallest_delta). `versioned`: the root, whose "v" member is not an op.
+void minimize(const Json& target, Json& node, const DiffOptions& options, const ValueLimits& limits,
+              bool versioned = false) {
+  if (!node.is_object()) return;
+  if (const auto set = node.find("set"); set != node.end() && node.size() == (versioned ? 2U : 1U)) {
     const Json& value = *set;
     const bool containers = (target.is_object() && value.is_object()) || (target.is_array() && value.is_array());
-    if (!containers) return node;
-    Json patch = diff(target, value, options);
-    patch.erase("v");
-    return patch.dump().size() < node.dump().size() ? patch : node;
+    if (!containers) return;
+    // The diff gives up as soon as its patch is sure to outgrow the value
+    // (a replaced value costs no more than the set).
+    auto measured = diff_measured(target, serialized_size(target), value, options, limits, {1.0, 0});
+    if (measured.too_large || !measured.to_valid) return;
+    if (!versioned) measured.delta.erase("v");
+    if (measured.delta.dump().size() < node.dump().size()) node = std::move(measured.delta);
+    return;
   }
   const auto keys = node.find("keys");
-  if (keys == node.end() || !keys->is_object() || !target.is_object()) return node;
+  if (keys == node.end() || !keys->is_object() || !target.is_object()) return;
   const auto drop = node.find("drop");
   const auto dropped = [&](const std::string& key) {
     return drop != node.end() && drop->is_array() && std::find(drop->begin(), drop->end(), key) != drop->end();
   };
-  Json out = node;
-  for (auto& [key, patch] : out["keys"].items()) {
+  for (auto& [key, patch] : keys->items()) {
     // A key dropped and set again is added afresh: nothing to diff against.
     const auto old = target.find(key);
-    if (old != target.end() && !dropped(key)) patch = smallest_node(*old, patch, options);
+    if (old != target.end() && !dropped(key)) minimize(*old, patch, options, limits);
   }
-  return out;
 }
 
 }  // namespace
 
-Json smallest_delta(const Json& base, const Json& delta, const DiffOptions& options) {
-  if (!delta.is_object() || !delta.contains("v")) return delta;  // the applier says what is wrong
-  Json node = delta;
-  node.erase("v");
-  Json out = {{"v", delta["v"]}};
-  Json smallest = smallest_node(base, node, options);
-  for (auto& [key, value] : smallest.items()) out[key] = std::move(value);
-  return out;
+Json smallest_delta(const Json& base, const Json& delta, const DiffOptions& options, const ValueLimits& limits) {
+  Json out = delta;
+  if (out.is_object() && out.contains("v")) minimize(base, out, options, limits, /*versioned=*/true);
+  return out;  // a malformed delta as it is: the applier says what is wrong
 }
 
 void validate_delta_values(const Json& delta, const ValueLimits& limits, const std::string& what) {

@@ -21,7 +21,7 @@ void validate_delta_values(const Json& delta, const ValueLimits& limits, const s
 // there replaced by diff()'s patch from the old value, where that is smaller:
 // a caller may say "this value is now V" and the row still stores only what
 // changed. Applies to `base` exactly as `delta` does. `delta` must have
-// passed validate_delta_values.
-Json smallest_delta(const Json& base, const Json& delta, const DiffOptions& options);
+// passed validate_delta_values, and `base` validate_value, with `limits`.
+Json smallest_delta(const Json& base, const Json& delta, const DiffOptions& options, const ValueLimits& limits);
 
 }  // namespace deltackpt::detail
