@@ -180,10 +180,32 @@ struct DeltaCheckpointer::Impl {
   BuiltRow build_full_row(const Checkpoint& cp, const std::string& id, Timestamp created,
                           std::size_t state_bytes, const std::string& parent_id) const {
     BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
+    finish_full_row(built, cp.state.dump());
+    return built;
+  }
+  // Stamps `built` (from build_row_header) as a full row of `state_text`, or
+  // as a delta row of `delta_text` after `parent`, and encodes its payload.
+  void finish_full_row(BuiltRow& built, std::string state_text) const {
     built.position = ChainPosition::of_full_row(built.row.header);
     built.position.stamp(built.row.header);
-    detail::encode_payload(built.row, cp.state.dump(), store.payload_encoding());
-    return built;
+    detail::encode_payload(built.row, std::move(state_text), store.payload_encoding());
+  }
+  void finish_delta_row(BuiltRow& built, const ChainPosition& parent, std::string delta_text) const {
+    built.position = parent.after_delta(static_cast<std::int64_t>(delta_text.size()), built.row.header.state_size);
+    built.position.stamp(built.row.header);
+    detail::encode_payload(built.row, std::move(delta_text), store.payload_encoding());
+  }
+  // The parent's state and figures, to become the new checkpoint's: the
+  // parent's state itself when nobody else holds it (the cache gives its
+  // entry up, or it was never cached), a copy only when it is shared.
+  std::shared_ptr<Json> take_parent_state(const std::string& parent_id, CachedState& parent,
+                                          detail::StateFigures& figures) {
+    std::shared_ptr<const Json> base = std::move(parent.state);
+    figures = {parent.position.state_bytes, parent.fingerprint ? *parent.fingerprint : detail::fingerprint(*base)};
+    std::shared_ptr<Json> state = cache.take(parent_id, base);
+    if (!state && base.use_count() == 1) state = std::const_pointer_cast<Json>(std::move(base));
+    if (!state) state = std::make_shared<Json>(*base);
+    return state;
   }
   // The header of a row of that state but its chain columns (the caller's
   // to stamp), after checking the state's size limit.
@@ -320,17 +342,13 @@ std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delt
 
   Impl::Parent parent = s.parent_with_state(cp);
   const ChainPosition pos = parent.cached.position;
-  detail::StateFigures figures{pos.state_bytes, parent.cached.fingerprint ? *parent.cached.fingerprint
-                                                                          : detail::fingerprint(*parent.cached.state)};
+  const bool parent_validated = parent.cached.validated;
   // What the row stores: the caller's delta, with whole values it sets
   // diffed against the ones they replace where that is smaller.
   const Json stored = detail::smallest_delta(*parent.cached.state, delta, s.policy.options().diff,
-                                                detail::ValueLimits{s.limits().max_depth});
-  // The parent's state becomes this checkpoint's (a copy only when shared).
-  std::shared_ptr<const Json> base = std::move(parent.cached.state);
-  std::shared_ptr<Json> state = s.cache.take(cp.parent_id, base);
-  if (!state && base.use_count() == 1) state = std::const_pointer_cast<Json>(std::move(base));
-  if (!state) state = std::make_shared<Json>(*base);
+                                             detail::ValueLimits{s.limits().max_depth});
+  detail::StateFigures figures;
+  std::shared_ptr<Json> state = s.take_parent_state(cp.parent_id, parent.cached, figures);
   try {
     detail::apply_delta_with_figures(*state, stored, figures);
   } catch (const Corruption& e) {
@@ -345,17 +363,13 @@ std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delt
   Impl::BuiltRow built = s.build_row_header(cp, id, created, state_bytes, cp.parent_id);
   std::string text = stored.dump();
   if (s.policy.writes_deltas() && s.policy.may_follow(pos) && s.policy.delta_pays(text.size(), state_bytes, pos)) {
-    built.position = pos.after_delta(static_cast<std::int64_t>(text.size()), built.row.header.state_size);
-    built.position.stamp(built.row.header);
-    detail::encode_payload(built.row, std::move(text), s.store.payload_encoding());
+    s.finish_delta_row(built, pos, std::move(text));
   } else {
-    built.position = ChainPosition::of_full_row(built.row.header);
-    built.position.stamp(built.row.header);
-    detail::encode_payload(built.row, state->dump(), s.store.payload_encoding());
+    s.finish_full_row(built, state->dump());
   }
   built.state_after = state;
   built.fingerprint = figures.fingerprint;
-  built.validated = parent.cached.validated;
+  built.validated = parent_validated;
   try {
     s.store.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
   } catch (const Conflict&) {
@@ -410,16 +424,9 @@ void DeltaCheckpointer::Impl::check_delta(const Checkpoint& cp, BuiltRow& built,
                                           const std::string& where) {
   const RowHeader& h = built.row.header;
   const detail::StateFigures wanted{h.state_size, detail::fingerprint(cp.state)};
-  std::shared_ptr<const Json> base = std::move(parent.cached.state);
-  const detail::StateFigures base_figures{
-      parent.cached.position.state_bytes,
-      parent.cached.fingerprint ? *parent.cached.fingerprint : detail::fingerprint(*base)};
-  // The parent's state itself, when nobody else holds it (the cache gives
-  // its entry up, or the state was never cached): it is about to be this
-  // checkpoint's state, the next save's parent. A copy only when shared.
-  std::shared_ptr<Json> state = cache.take(h.parent_id, base);
-  if (!state && base.use_count() == 1) state = std::const_pointer_cast<Json>(std::move(base));
-  if (!state) state = std::make_shared<Json>(*base);
+  // The parent's state is about to be this checkpoint's, the next save's parent.
+  detail::StateFigures base_figures;
+  std::shared_ptr<Json> state = take_parent_state(h.parent_id, parent.cached, base_figures);
   if (detail::delta_rebuilds(*state, base_figures, *built.delta, wanted)) {
     built.state_after = std::move(state);
     built.fingerprint = wanted.fingerprint;
@@ -517,10 +524,8 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row(const Check
     return build_full_row(cp, id, created, state_bytes, parent_id);
   }
   BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
-  built.position = pos.after_delta(static_cast<std::int64_t>(text.size()), built.row.header.state_size);
-  built.position.stamp(built.row.header);
   built.delta = std::move(delta);
-  detail::encode_payload(built.row, std::move(text), store.payload_encoding());
+  finish_delta_row(built, pos, std::move(text));
   return built;
 }
 

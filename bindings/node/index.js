@@ -24,8 +24,14 @@ const LIST_PAGE = 100;
 // How a serialized value sits in the stored state: JSON as parsed JSON, so
 // that it is diffed like the rest of the state and readable with sqlite3's
 // json_extract; anything else as bytes, tagged with the serializer's type.
+// A Buffer over the serializer's bytes (a Uint8Array, not copied; or a
+// string, as a serializer may give).
+function bufferOf(bytes) {
+  return typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function toStored([type, bytes]) {
-  const buffer = Buffer.from(bytes);
+  const buffer = bufferOf(bytes);
   if (type === "json") {
     try {
       return { json: JSON.parse(buffer.toString("utf8")) };
@@ -190,8 +196,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
       if (text === null) return undefined;
       const cp = JSON.parse(text);
       if (cp.thread_id !== String(thread) || cp.checkpoint_ns !== ns) return undefined;
-      const writes = JSON.parse(await this.store.writes(JSON.stringify({ thread_id: cp.thread_id, checkpoint_ns: ns, checkpoint_id: id })));
-      return this.#tuple(cp, writes, config);
+      return this.#tuple(cp, await this.#writes(cp.thread_id, ns, id), config);
     }
     // The latest in LangGraph's sense: the greatest checkpoint id. When it is
     // the checkpoint this saver last put there (a state read after a run),
@@ -204,7 +209,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
       );
       if (head === undefined) return undefined;
       if (head.checkpoint_id === last.id) {
-        const writes = JSON.parse(await this.store.writes(JSON.stringify({ thread_id: head.thread_id, checkpoint_ns: ns, checkpoint_id: last.id })));
+        const writes = await this.#writes(head.thread_id, ns, last.id);
         // The versions are copied (the caller may change them); the values
         // are decoded afresh.
         const { channel_versions, versions_seen, ...rest } = last.state;
@@ -279,7 +284,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
       if (newVersions && channel in newVersions) {
         if (!(channel in (prepared.channel_values ?? {}))) continue;
         const [type, bytes] = await this.serde.dumpsTyped(prepared.channel_values[channel]);
-        const text = type === "json" ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+        const text = type === "json" ? bufferOf(bytes) : undefined;
         const before = known?.texts[channel];
         const added = text !== undefined && before !== undefined ? appendedElements(before, text) : undefined;
         if (added !== undefined && Array.isArray(previous.channel_values[channel]?.json)) {
@@ -369,6 +374,11 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     return cp.state;
   }
 
+  // The pending writes stored against a checkpoint, as the C API gives them.
+  async #writes(thread_id, checkpoint_ns, checkpoint_id) {
+    return JSON.parse(await this.store.writes(JSON.stringify({ thread_id, checkpoint_ns, checkpoint_id })));
+  }
+
   // A CheckpointTuple from what deltackpt returned for one checkpoint (and,
   // when known, the serializer's text of its JSON channel values).
   async #tuple(cp, writes, config = undefined, texts = undefined) {
@@ -403,7 +413,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
   // Checkpoints before format 4 kept pending sends in the parent's writes
   // on the TASKS channel; LangGraph's savers move them into the checkpoint.
   async #migratePendingSends(checkpoint, thread, ns, parent) {
-    const writes = JSON.parse(await this.store.writes(JSON.stringify({ thread_id: thread, checkpoint_ns: ns, checkpoint_id: parent })));
+    const writes = await this.#writes(thread, ns, parent);
     const sends = await Promise.all(
       writes.filter((w) => w.channel === TASKS).map((w) => this.serde.loadsTyped(w.type, new Uint8Array(writeBytes(w.value)))),
     );

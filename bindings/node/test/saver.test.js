@@ -89,6 +89,10 @@ describe("DeltackptSaver puts and latest reads", () => {
       expect(got.config.configurable.checkpoint_id).toBe(id);
       expect(view(got)).toEqual(view(want));
       expect(view(await oracle.getTuple(config("t", id)))).toEqual(view(want));
+      // And against what was put, not only against the store.
+      expect(got.checkpoint.channel_values).toEqual(cp.channel_values);
+      expect(got.checkpoint.channel_versions).toEqual(cp.channel_versions);
+      expect(got.checkpoint.versions_seen).toEqual(cp.versions_seen);
       expect(got.checkpoint.channel_values.messages).toEqual(messages);
       parent = cp;
       parentId = id;
