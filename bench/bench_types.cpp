@@ -84,7 +84,7 @@ RunSpec spec_from_json(const Json& j) {
   s.pg_url = j.at("pg_url").get<std::string>();
   s.interval = j.at("interval").get<std::size_t>();
   s.budget = j.at("budget").get<double>();
-  s.max_delta_fraction = j.value("max_delta_fraction", 0.2);
+  s.max_delta_fraction = j.value("max_delta_fraction", 1.0);
   s.cache_bytes = j.at("cache_bytes").get<std::size_t>();
   s.work_dir = j.at("work_dir").get<std::string>();
   s.series_path = j.at("series_path").get<std::string>();

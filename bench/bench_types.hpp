@@ -27,7 +27,7 @@ struct RunSpec {
   // DeltaOptions of the delta strategy (raw writes the rows delta would).
   std::size_t interval = 0;
   double budget = 0.0;
-  double max_delta_fraction = 0.2;
+  double max_delta_fraction = 1.0;
   std::size_t cache_bytes = 0;
   std::string work_dir;     // where SQLite files go (deleted after the run)
   std::string series_path;  // per-step CSV to write; empty: none

@@ -46,9 +46,13 @@ DeltaPolicy::DeltaPolicy(DeltaOptions options) : options_(std::move(options)) {
 
 bool DeltaPolicy::delta_pays(std::size_t delta_bytes, std::size_t state_bytes,
                              const ChainPosition& parent) const noexcept {
+  // What a load of the new row parses and applies: the chain's full row and
+  // every delta after it. Bounded by the state it rebuilds, not by the full
+  // row, so a small state that grows (or gets one large value) stays a chain.
+  const double replayed = static_cast<double>(parent.base_bytes) + static_cast<double>(parent.chain_delta_bytes) +
+                          static_cast<double>(delta_bytes);
   return delta_bytes < state_bytes && !size_limit().exceeded(delta_bytes, state_bytes) &&
-         static_cast<double>(parent.chain_delta_bytes) + static_cast<double>(delta_bytes) <=
-             options_.replay_budget * static_cast<double>(parent.base_bytes);
+         replayed <= (1.0 + options_.replay_budget) * static_cast<double>(state_bytes);
 }
 
 }  // namespace deltackpt::detail

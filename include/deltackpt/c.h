@@ -90,8 +90,8 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  * `options_json` is NULL, "" or a JSON object with any of (defaults shown):
  *   {"deltas": true,                  store JSON deltas between full rows
  *    "full_snapshot_interval": 200,   a full row at least every this many checkpoints
- *    "replay_budget": 1.0,            a full row once the deltas outweigh this times it
- *    "max_delta_fraction": 0.2,       a full row when a delta over 16 KiB is over this share of its state
+ *    "replay_budget": 1.0,            a full row once a load would replay over (1 + this) times the state
+ *    "max_delta_fraction": 1.0,       a full row when a delta over 16 KiB is over this share of its state (1.0: off)
  *    "cache_bytes": 67108864,         bytes of recent states kept in memory
  *    "max_depth": 128,                deepest nesting of a state or metadata (1 to 1000)
  *    "max_state_bytes": 268435456,    largest state, in bytes of compact JSON

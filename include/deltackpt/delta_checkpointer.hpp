@@ -19,20 +19,19 @@ struct DeltaOptions {
   // replays at most this many rows minus one. 1 stores full rows only.
   // Default: 200 (chosen with the bench, see docs/BENCHMARKS.md).
   std::size_t full_snapshot_interval = 200;
-  // A full row as soon as the deltas since the chain's full row would add up
-  // to more than this multiple of that full row's size, so a load never
-  // replays more than about (1 + replay_budget) times the state's size.
-  // Both are counted in JSON text bytes, before any payload compression:
-  // what a load parses and applies. Default: 1.0.
+  // A full row as soon as a load of the new row would replay more than
+  // (1 + replay_budget) times its state: the chain's full row plus every
+  // delta since. Counted in JSON text bytes, before any payload compression:
+  // what a load parses and applies. The bound follows the state a load
+  // rebuilds, so a state that grows from a small full row, or gets one large
+  // new value, stays a chain as long as its loads stay cheap. Default: 1.0.
   double replay_budget = 1.0;
-  // A full row, not a delta, when the delta would be larger than this
-  // fraction of the state (a list replaced by a new one, say): every later
-  // load in the chain would replay it, and it would use up the replay budget
-  // of the small deltas after it. Deltas under 16 KiB are never too large
-  // (replaying one costs next to nothing, and small states stay
-  // delta-encoded). A save stops diffing once the delta is sure to be too
-  // large. Default: 0.2 (chosen with the bench, see docs/BENCHMARKS.md).
-  double max_delta_fraction = 0.2;
+  // Optionally, a full row when a delta over 16 KiB is larger than this
+  // fraction of its state, even though the replay budget allows it; the
+  // diff then stops as soon as the delta is sure to be that large. Default:
+  // 1.0, off: the replay budget decides (chosen with the bench, see
+  // docs/BENCHMARKS.md).
+  double max_delta_fraction = 1.0;
   // Memory for recent states (least recently used first out, each charged
   // about 3x its JSON text, what a parsed state takes), so a save need not
   // read its parent back and a load of a head this process saved or loaded
