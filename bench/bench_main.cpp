@@ -47,6 +47,7 @@ struct Options {
   std::string pg_url;
   std::uint64_t seed = 1;
   deltackpt::DeltaOptions delta;
+  std::string payload_encoding = "json";
   int reps = 15;
   int by_id = 20;
   bool history = true;
@@ -168,6 +169,10 @@ std::optional<int> parse(int argc, char** argv, const std::vector<std::string>& 
       ->capture_default_str();
   app.add_option("--max-delta-fraction", o.delta.max_delta_fraction, "DeltaOptions.max_delta_fraction")
       ->check(non_negative)
+      ->capture_default_str();
+  app.add_option("--encoding", o.payload_encoding,
+                 "Payload encoding of the SQLite and PostgreSQL stores: json, zstd-full-rows, zstd, lz4")
+      ->check(CLI::IsMember({"json", "zstd-full-rows", "zstd", "lz4"}))
       ->capture_default_str();
   app.add_option_function<std::size_t>(
          "--cache-mb", [&o](std::size_t mb) { o.delta.cache_bytes = mb << 20; },
@@ -381,6 +386,7 @@ int main(int argc, char** argv) {
         s.budget = budget;
         s.max_delta_fraction = o.delta.max_delta_fraction;
         s.cache_bytes = o.delta.cache_bytes;
+        s.payload_encoding = o.payload_encoding;
         s.work_dir = work_dir.string();
         s.load_reps = o.reps;
         s.by_id_samples = o.by_id;

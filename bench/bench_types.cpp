@@ -66,6 +66,7 @@ Json to_json(const RunSpec& spec) {
               {"budget", spec.budget},
               {"max_delta_fraction", spec.max_delta_fraction},
               {"cache_bytes", spec.cache_bytes},
+              {"payload_encoding", spec.payload_encoding},
               {"work_dir", spec.work_dir},
               {"series_path", spec.series_path},
               {"load_reps", spec.load_reps},
@@ -86,6 +87,7 @@ RunSpec spec_from_json(const Json& j) {
   s.budget = j.at("budget").get<double>();
   s.max_delta_fraction = j.value("max_delta_fraction", 1.0);
   s.cache_bytes = j.at("cache_bytes").get<std::size_t>();
+  s.payload_encoding = j.value("payload_encoding", "json");
   s.work_dir = j.at("work_dir").get<std::string>();
   s.series_path = j.at("series_path").get<std::string>();
   s.load_reps = j.at("load_reps").get<int>();

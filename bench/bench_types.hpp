@@ -29,6 +29,9 @@ struct RunSpec {
   double budget = 0.0;
   double max_delta_fraction = 1.0;
   std::size_t cache_bytes = 0;
+  // The store's payload_encoding (SQLite and PostgreSQL): json,
+  // zstd-full-rows, zstd, lz4.
+  std::string payload_encoding = "json";
   std::string work_dir;     // where SQLite files go (deleted after the run)
   std::string series_path;  // per-step CSV to write; empty: none
   int load_reps = 15;       // load-latest repetitions, warm and cold each

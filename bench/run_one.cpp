@@ -104,10 +104,12 @@ class Storage {
   std::unique_ptr<DeltaCheckpointer> open_checkpointer(const DeltaOptions& options) {
     if (memory_) return std::make_unique<DeltaCheckpointer>(*memory_, options);
     if (!path_.empty()) {
-      return std::make_unique<DeltaCheckpointer>(open_sqlite({.path = path_, .durability = durability_}), options);
+      return std::make_unique<DeltaCheckpointer>(
+          open_sqlite({.path = path_, .durability = durability_, .payload_encoding = spec_.payload_encoding}), options);
     }
 #if DELTACKPT_HAVE_POSTGRES
-    return std::make_unique<DeltaCheckpointer>(open_postgres({.url = pg_->url(), .pool_size = 1}), options);
+    return std::make_unique<DeltaCheckpointer>(
+        open_postgres({.url = pg_->url(), .pool_size = 1, .payload_encoding = spec_.payload_encoding}), options);
 #else
     throw std::logic_error("no backend");
 #endif

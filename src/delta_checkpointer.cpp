@@ -7,6 +7,7 @@
 
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
+#include "backends/row_columns.hpp"
 #include "delta_policy.hpp"
 #include "diff/caller_delta.hpp"
 #include "diff/measured_diff.hpp"
@@ -21,6 +22,7 @@ namespace deltackpt {
 namespace {
 
 using detail::CachedState;
+using detail::ChainDictionary;
 using detail::ChainPosition;
 
 // Rows fetched per page while filtering list() results on metadata.
@@ -29,6 +31,8 @@ constexpr std::size_t kListPage = 256;
 // writers keep moving before it writes a full row instead (which the store
 // appends after any head, so it cannot lose the race).
 constexpr int kHeadRetriesBeforeFullRow = 3;
+// prune() plans again when a writer saved into the chains it rewrites.
+constexpr int kRewriteAttempts = 3;
 
 bool metadata_matches(const Json& metadata, const Json& filter) {
   for (auto it = filter.begin(); it != filter.end(); ++it) {
@@ -139,6 +143,8 @@ struct DeltaCheckpointer::Impl {
     std::optional<std::uint64_t> fingerprint;  // of the row's state, when known
     // Whether state_after passed validate_value here (see CachedState).
     bool validated = true;
+    // The dictionary of the row's chain, for the next delta (see CachedState).
+    std::shared_ptr<const ChainDictionary> dictionary;
   };
 
   Impl(RowStore& rows, DeltaOptions options) : store(rows), policy(std::move(options)), cache(policy.cache_bytes()) {}
@@ -170,7 +176,13 @@ struct DeltaCheckpointer::Impl {
   std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_known_head);
   // The parent cp.parent_id names, with its state: cached, or rebuilt.
   Parent parent_with_state(const Checkpoint& cp);
-  CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) const;
+  // One plan and rewrite of prune(); nullopt when nothing goes.
+  std::optional<PruneResult> prune_once(std::string_view thread_id, std::string_view checkpoint_ns,
+                                        const RetentionPolicy& retention);
+  // The state of the last row of `chain`, `wanted_id`. `for_saving`: the
+  // result is cached as a parent, so it carries its chain's dictionary when
+  // the store compresses deltas against it.
+  CachedState rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id, bool for_saving) const;
   // Validates cp.state and builds its row: a delta against `parent` when the
   // policy allows and it pays, else a full row.
   BuiltRow build_row(const Checkpoint& cp, const std::string& id, Timestamp created,
@@ -188,12 +200,18 @@ struct DeltaCheckpointer::Impl {
   void finish_full_row(BuiltRow& built, std::string state_text) const {
     built.position = ChainPosition::of_full_row(built.row.header);
     built.position.stamp(built.row.header);
+    const bool keep_dictionary = policy.writes_deltas() && detail::compresses_against_chains(store.payload_encoding());
+    std::string dictionary_text = keep_dictionary ? state_text : std::string();
     detail::encode_payload(built.row, std::move(state_text), store.payload_encoding());
+    built.dictionary = keep_dictionary ? ChainDictionary::for_writing(std::move(dictionary_text), built.row.header.checksum)
+                                       : nullptr;
   }
-  void finish_delta_row(BuiltRow& built, const ChainPosition& parent, std::string delta_text) const {
+  void finish_delta_row(BuiltRow& built, const ChainPosition& parent, std::string delta_text,
+                        std::shared_ptr<const ChainDictionary> chain) const {
     built.position = parent.after_delta(static_cast<std::int64_t>(delta_text.size()), built.row.header.state_size);
     built.position.stamp(built.row.header);
-    detail::encode_payload(built.row, std::move(delta_text), store.payload_encoding());
+    detail::encode_payload(built.row, std::move(delta_text), store.payload_encoding(), chain.get());
+    built.dictionary = std::move(chain);
   }
   // The parent's state and figures, to become the new checkpoint's: the
   // parent's state itself when nobody else holds it (the cache gives its
@@ -321,8 +339,16 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
     auto parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0);
     Impl::BuiltRow built = s.build_row(cp, id, created, parent, where);
     if (built.delta) s.check_delta(cp, built, *parent, where);
+    const InsertMode mode = options.fork ? InsertMode::kFork : InsertMode::kExtend;
     try {
-      insert(built, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+      insert(built, mode);
+    } catch (const detail::ChainMoved&) {
+      // A compact or prune rewrote the chain this delta was compressed
+      // against since the parent was cached: the checkpoint as a full row.
+      s.cache.forget(built.row.header.parent_id);
+      Impl::BuiltRow full = s.build_full_row(cp, id, created, static_cast<std::size_t>(built.row.header.state_size),
+                                             built.row.header.parent_id);
+      insert(full, mode);
     } catch (const Conflict&) {
       if (!implicit_parent || !s.head_moved(cp, built.row.header.parent_id)) throw;
       if (attempt + 1 < kHeadRetriesBeforeFullRow) continue;
@@ -363,15 +389,23 @@ std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delt
   Impl::BuiltRow built = s.build_row_header(cp, id, created, state_bytes, cp.parent_id);
   std::string text = stored.dump();
   if (s.policy.writes_deltas() && s.policy.may_follow(pos) && s.policy.delta_pays(text.size(), state_bytes, pos)) {
-    s.finish_delta_row(built, pos, std::move(text));
+    s.finish_delta_row(built, pos, std::move(text), parent.cached.dictionary);
   } else {
     s.finish_full_row(built, state->dump());
   }
   built.state_after = state;
   built.fingerprint = figures.fingerprint;
   built.validated = parent_validated;
+  const InsertMode mode = options.fork ? InsertMode::kFork : InsertMode::kExtend;
   try {
-    s.store.insert(built.row, options.fork ? InsertMode::kFork : InsertMode::kExtend);
+    try {
+      s.store.insert(built.row, mode);
+    } catch (const detail::ChainMoved&) {
+      // As in save(): the chain was rewritten since the parent was cached.
+      s.cache.forget(cp.parent_id);
+      s.finish_full_row(built, state->dump());
+      s.store.insert(built.row, mode);
+    }
   } catch (const Conflict&) {
     Checkpoint full = cp;
     full.state = *state;
@@ -392,7 +426,7 @@ DeltaCheckpointer::Impl::Parent DeltaCheckpointer::Impl::parent_with_state(const
     throw NotFound("deltackpt: save_delta(thread=" + cp.thread_id + "): parent " + cp.parent_id +
                    " is not a checkpoint of this thread" + (cp.checkpoint_ns.empty() ? "" : " and namespace"));
   }
-  return Parent{chain.back().header, rebuild(chain, cp.parent_id)};
+  return Parent{chain.back().header, rebuild(chain, cp.parent_id, true)};
 }
 
 bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptions& options,
@@ -410,7 +444,7 @@ bool DeltaCheckpointer::Impl::saved_before(const Checkpoint& cp, const SaveOptio
   if (same) {
     const std::string text = cp.state.dump();
     same = h->state_size == static_cast<std::int64_t>(text.size()) &&
-           rebuild(store.chain(cp.checkpoint_id), cp.checkpoint_id).state->dump() == text;
+           rebuild(store.chain(cp.checkpoint_id), cp.checkpoint_id, false).state->dump() == text;
   }
   if (!same) {
     throw Conflict(where + ": checkpoint " + cp.checkpoint_id +
@@ -456,7 +490,8 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
     built.state_after = std::make_shared<Json>(cp.state);
   }
   cache.put(h.checkpoint_id,
-            CachedState{built.position, std::move(built.state_after), built.validated, built.fingerprint});
+            CachedState{built.position, std::move(built.state_after), built.validated, built.fingerprint,
+                        std::move(built.dictionary)});
 }
 
 std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_parent(const Checkpoint& cp,
@@ -484,7 +519,7 @@ std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_
     throw NotFound("deltackpt: save(thread=" + cp.thread_id + "): parent " + parent_id +
                    " is not a checkpoint of this thread" + (cp.checkpoint_ns.empty() ? "" : " and namespace"));
   }
-  parent.cached = rebuild(chain, parent_id);
+  parent.cached = rebuild(chain, parent_id, true);
   cache.put(parent_id, parent.cached);
   return parent;
 }
@@ -525,7 +560,7 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row(const Check
   }
   BuiltRow built = build_row_header(cp, id, created, state_bytes, parent_id);
   built.delta = std::move(delta);
-  finish_delta_row(built, pos, std::move(text));
+  finish_delta_row(built, pos, std::move(text), parent->cached.dictionary);
   return built;
 }
 
@@ -553,23 +588,32 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row_header(cons
   return built;
 }
 
-CachedState DeltaCheckpointer::Impl::rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id) const {
+CachedState DeltaCheckpointer::Impl::rebuild(const std::vector<StoredRow>& chain, std::string_view wanted_id,
+                                             bool for_saving) const {
   const StoredRow& first = chain.front();
   if (first.header.kind != RowKind::kFull) {
     detail::throw_row_corruption(first.header, "the row its delta is against (" + first.header.parent_id +
                                                    ") is missing: the chain has no full row");
   }
+  using detail::KeepDictionary;
+  const KeepDictionary keep =
+      for_saving && policy.writes_deltas() && detail::compresses_against_chains(store.payload_encoding())
+          ? KeepDictionary::kForWriting
+      : detail::has_chain_deltas(chain, first.header.checkpoint_id) ? KeepDictionary::kForReading
+                                                                    : KeepDictionary::kNo;
+  detail::FullRowState full = detail::read_full_row(first, limits(), keep);
+  Json state = std::move(full.state);
   CachedState result;
-  Json state = detail::rebuild_row(first, nullptr, limits());
   result.position = ChainPosition::of_full_row(first.header);
   for (std::size_t i = 1; i < chain.size(); ++i) {
     const RowHeader& h = chain[i].header;
     if (h.kind != RowKind::kDelta || h.parent_id != chain[i - 1].header.checkpoint_id) {
       detail::throw_row_corruption(h, "delta chain is broken at this row");
     }
-    const std::size_t delta_bytes = detail::apply_row_delta(state, chain[i], limits());
+    const std::size_t delta_bytes = detail::apply_row_delta(state, chain[i], limits(), full.dictionary.get());
     result.position = result.position.after_delta(static_cast<std::int64_t>(delta_bytes), h.state_size);
   }
+  if (keep == KeepDictionary::kForWriting) result.dictionary = std::move(full.dictionary);
   const RowHeader& last = chain.back().header;
   if (last.checkpoint_id != wanted_id) detail::throw_row_corruption(last, "chain query returned the wrong row");
   // A replay that went wrong (a delta applied to the wrong base) almost
@@ -600,7 +644,7 @@ std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id, st
   const auto chain = s.store.head_chain(thread_id, checkpoint_ns);
   if (chain.empty()) return std::nullopt;
   const RowHeader& last = chain.back().header;
-  CachedState rebuilt = s.rebuild(chain, last.checkpoint_id);
+  CachedState rebuilt = s.rebuild(chain, last.checkpoint_id, true);
   Checkpoint cp = to_checkpoint(last, *rebuilt.state, s.limits());
   s.cache.put(last.checkpoint_id, std::move(rebuilt));
   return cp;
@@ -618,7 +662,7 @@ std::optional<Checkpoint> DeltaCheckpointer::load_by_id(std::string_view checkpo
   if (chain.empty()) return std::nullopt;
   // Not cached: browsing history would fill the cache with states no save
   // diffs against (a fork from this one reads its chain once when it saves).
-  CachedState rebuilt = s.rebuild(chain, checkpoint_id);
+  CachedState rebuilt = s.rebuild(chain, checkpoint_id, false);
   return to_checkpoint(chain.back().header, take_state(std::move(rebuilt.state)), s.limits());
 }
 
@@ -687,7 +731,7 @@ std::vector<ListedCheckpoint> DeltaCheckpointer::list_states(const ListOptions& 
     const auto head = s.store.head(page[i].thread_id, page[i].checkpoint_ns);
     if (head && head->checkpoint_id == ids.front()) {
       if (const auto chain = s.store.chain(ids.front()); !chain.empty()) {
-        CachedState rebuilt = s.rebuild(chain, ids.front());
+        CachedState rebuilt = s.rebuild(chain, ids.front(), true);
         found[i] = to_checkpoint(page[i], *rebuilt.state);
         s.cache.put(ids.front(), std::move(rebuilt));
         ids.clear();
@@ -766,28 +810,62 @@ PruneResult DeltaCheckpointer::prune(std::string_view thread_id, std::string_vie
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
   check_ns(checkpoint_ns, s.limits());
+  // A writer may save a delta compressed against rows this plan rewrites
+  // (ChainMoved): plan again from the rows as they are then.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return s.prune_once(thread_id, checkpoint_ns, policy).value_or(PruneResult{});
+    } catch (const detail::ChainMoved&) {
+      if (attempt == kRewriteAttempts) throw;
+    }
+  }
+}
+
+std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view thread_id,
+                                                               std::string_view checkpoint_ns,
+                                                               const RetentionPolicy& retention) {
+  Impl& s = *this;
   auto rows = s.store.rows(thread_id);
   std::erase_if(rows, [&](const StoredRow& r) { return r.header.checkpoint_ns != checkpoint_ns; });
   std::vector<RowHeader> headers;
   headers.reserve(rows.size());
   for (const auto& row : rows) headers.push_back(row.header);
-  const detail::PrunePlan plan = detail::plan_prune(headers, policy, now());
-  if (plan.remove.empty()) return {};
+  const detail::PrunePlan plan = detail::plan_prune(headers, retention, now());
+  if (plan.remove.empty()) return std::nullopt;
 
   std::vector<StoredRow> replace;
   replace.reserve(plan.changes.size());
   std::size_t replayed = 0;
   detail::ForwardReplay replay(rows, s.limits());
+  // Replays up to row `index` (states come parents first) and returns its step.
+  detail::ForwardReplay::Step step;
+  const auto replay_to = [&](std::size_t index) {
+    while (replayed <= index) step = replay.next(replayed++);
+    return step;
+  };
+  const std::string_view encoding = s.store.payload_encoding();
+  // The new full rows, as dictionaries for the zstd-chain deltas after them.
+  std::unordered_map<std::string, std::shared_ptr<const ChainDictionary>> new_bases;
   for (const auto& change : plan.changes) {
     StoredRow row;
     row.header = change.header;
+    const StoredRow& old = rows[change.index];
     if (change.becomes_full) {
-      // Replays up to this row: states come parents first.
-      std::shared_ptr<const Json> state;
-      while (replayed <= change.index) state = replay.next(replayed++).state;
-      detail::encode_payload(row, state->dump(), s.store.payload_encoding());
+      std::string text = replay_to(change.index).state->dump();
+      std::string dictionary_text = detail::compresses_against_chains(encoding) ? text : std::string();
+      detail::encode_payload(row, std::move(text), encoding);
+      if (!dictionary_text.empty()) {
+        new_bases[row.header.checkpoint_id] =
+            ChainDictionary::for_writing(std::move(dictionary_text), row.header.checksum);
+      }
+    } else if (old.header.encoding == detail::kZstdChainEncoding && row.header.base_id != old.header.base_id) {
+      // Compressed against a full row that goes: against the new one now.
+      const auto was = replay_to(change.index).dictionary;
+      const auto base = new_bases.find(row.header.base_id);
+      detail::encode_payload(row, detail::payload_text(old, s.limits(), was.get()), encoding,
+                             base == new_bases.end() ? nullptr : base->second.get());
     } else {
-      row.payload = rows[change.index].payload;
+      row.payload = old.payload;
     }
     replace.push_back(std::move(row));
   }

@@ -123,7 +123,8 @@ Json to_json(const CompactResult& r) {
               {"full_rows", r.full_rows},
               {"delta_rows", r.delta_rows},
               {"bytes_before", r.bytes_before},
-              {"bytes_after", r.bytes_after}};
+              {"bytes_after", r.bytes_after},
+              {"writes_reencoded", r.writes_reencoded}};
 }
 
 Json to_json(const SchemaStatus& s) {

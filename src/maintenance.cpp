@@ -6,6 +6,7 @@
 
 #include "deltackpt/diff.hpp"
 #include "deltackpt/errors.hpp"
+#include "backends/row_columns.hpp"
 #include "delta_policy.hpp"
 #include "replay.hpp"
 #include "row_codec.hpp"
@@ -81,6 +82,29 @@ void add(ThreadStats& sum, const ThreadStats& part) {
   }
 }
 
+// Rewrites the thread's pending writes whose value encoding is not what a
+// store set to `encoding` writes (each checkpoint's writes in one
+// transaction); returns how many changed.
+std::size_t reencode_writes(RowStore& store, const std::string& thread, std::string_view encoding,
+                            const Limits& limits) {
+  std::size_t changed = 0;
+  for (const auto& totals : store.write_totals(thread)) {
+    const CheckpointKey key{thread, totals.checkpoint_ns, totals.checkpoint_id};
+    std::vector<EncodedWrite> rewritten;
+    bool differs = false;
+    for (auto& stored : store.writes({key})) {
+      const std::string was = stored.value_encoding;
+      EncodedWrite now = detail::encode_write(detail::decode_write(std::move(stored), limits), encoding);
+      differs = differs || now.value_encoding != was;
+      rewritten.push_back(std::move(now));
+    }
+    if (!differs) continue;
+    store.put_writes(key, rewritten, true);
+    changed += rewritten.size();
+  }
+  return changed;
+}
+
 }  // namespace
 
 VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& limits, const Progress& progress) {
@@ -152,6 +176,66 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
   return result;
 }
 
+namespace {
+
+// One thread of compact(): its rows rewritten in one transaction.
+CompactResult compact_thread(RowStore& store, const std::string& thread, const detail::DeltaPolicy& policy,
+                             const std::string& encoding, const Progress& progress, std::size_t& done) {
+  CompactResult result;
+  const auto rows = store.rows(thread);
+  detail::ForwardReplay replay(rows, policy.options().limits);
+  std::unordered_map<std::string, ChainPosition> positions;
+  // The new full rows, as dictionaries for the deltas after them.
+  std::unordered_map<std::string, std::shared_ptr<const detail::ChainDictionary>> bases;
+  std::vector<StoredRow> rewritten;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const StoredRow& old = rows[i];
+    const auto step = replay.next(i);  // Corruption stops the thread's compaction
+    StoredRow row;
+    row.header = old.header;
+    RowHeader& h = row.header;
+    ChainPosition position = ChainPosition::of_full_row(h);
+    std::string text;
+    // A delta is only possible against a parent that is still in the thread.
+    const auto parent = positions.find(h.parent_id);
+    if (policy.writes_deltas() && parent != positions.end() && step.parent != nullptr &&
+        policy.may_follow(parent->second)) {
+      text = diff(*step.parent, *step.state, policy.options().diff).dump();
+      if (policy.delta_pays(text.size(), static_cast<std::size_t>(h.state_size), parent->second)) {
+        position = parent->second.after_delta(static_cast<std::int64_t>(text.size()), h.state_size);
+      }
+    }
+    position.stamp(h);
+    if (h.kind == RowKind::kFull) {
+      text = step.state->dump();
+      std::string dictionary_text = detail::compresses_against_chains(encoding) ? text : std::string();
+      detail::encode_payload(row, std::move(text), encoding);
+      if (!dictionary_text.empty()) {
+        bases[h.checkpoint_id] = detail::ChainDictionary::for_writing(std::move(dictionary_text), h.checksum);
+      }
+    } else {
+      const auto base = bases.find(h.base_id);
+      detail::encode_payload(row, std::move(text), encoding, base == bases.end() ? nullptr : base->second.get());
+    }
+    positions.emplace(h.checkpoint_id, std::move(position));
+    ++result.checkpoints;
+    (h.kind == RowKind::kFull ? result.full_rows : result.delta_rows) += 1;
+    result.bytes_before += old.header.payload_size;
+    result.bytes_after += h.payload_size;
+    rewritten.push_back(std::move(row));
+    if (progress) progress(++done, 0);
+  }
+  if (!rewritten.empty()) store.rewrite(thread, rewritten, {});
+  result.writes_reencoded = reencode_writes(store, thread, encoding, policy.options().limits);
+  return result;
+}
+
+// A writer saved a delta compressed against rows a compaction read; it
+// reads the thread again, this many times at most.
+constexpr int kCompactAttempts = 3;
+
+}  // namespace
+
 CompactResult compact(RowStore& store, std::string_view thread_id, const DeltaOptions& options,
                       const Progress& progress) {
   const detail::DeltaPolicy policy(options);
@@ -159,39 +243,20 @@ CompactResult compact(RowStore& store, std::string_view thread_id, const DeltaOp
   CompactResult result;
   std::size_t done = 0;
   for (const auto& thread : threads_of(store, thread_id)) {
-    const auto rows = store.rows(thread);
-    detail::ForwardReplay replay(rows, policy.options().limits);
-    std::unordered_map<std::string, ChainPosition> positions;
-    std::vector<StoredRow> rewritten;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const StoredRow& old = rows[i];
-      const auto step = replay.next(i);  // Corruption stops the thread's compaction
-      StoredRow row;
-      row.header = old.header;
-      RowHeader& h = row.header;
-      ChainPosition position = ChainPosition::of_full_row(h);
-      std::string text;
-      // A delta is only possible against a parent that is still in the thread.
-      const auto parent = positions.find(h.parent_id);
-      if (policy.writes_deltas() && parent != positions.end() && step.parent != nullptr &&
-          policy.may_follow(parent->second)) {
-        text = diff(*step.parent, *step.state, policy.options().diff).dump();
-        if (policy.delta_pays(text.size(), static_cast<std::size_t>(h.state_size), parent->second)) {
-          position = parent->second.after_delta(static_cast<std::int64_t>(text.size()), h.state_size);
-        }
+    for (int attempt = 1;; ++attempt) {
+      try {
+        const CompactResult part = compact_thread(store, thread, policy, encoding, progress, done);
+        result.checkpoints += part.checkpoints;
+        result.full_rows += part.full_rows;
+        result.delta_rows += part.delta_rows;
+        result.bytes_before += part.bytes_before;
+        result.bytes_after += part.bytes_after;
+        result.writes_reencoded += part.writes_reencoded;
+        break;
+      } catch (const detail::ChainMoved&) {
+        if (attempt == kCompactAttempts) throw;
       }
-      position.stamp(h);
-      if (h.kind == RowKind::kFull) text = step.state->dump();
-      detail::encode_payload(row, std::move(text), encoding);
-      positions.emplace(h.checkpoint_id, std::move(position));
-      ++result.checkpoints;
-      (h.kind == RowKind::kFull ? result.full_rows : result.delta_rows) += 1;
-      result.bytes_before += old.header.payload_size;
-      result.bytes_after += h.payload_size;
-      rewritten.push_back(std::move(row));
-      if (progress) progress(++done, 0);
     }
-    if (!rewritten.empty()) store.rewrite(thread, rewritten, {});
   }
   return result;
 }

@@ -7,23 +7,20 @@
 
 namespace deltackpt::detail {
 
-Json rebuild_row(const StoredRow& row, const Json* parent, const Limits& limits) {
-  const RowHeader& h = row.header;
-  if (h.kind == RowKind::kFull) {
-    Json state = parse_payload(row, limits);
-    if (!state.is_object()) throw_row_corruption(h, "full row's state is not a JSON object");
-    return state;
+FullRowState read_full_row(const StoredRow& row, const Limits& limits, KeepDictionary keep) {
+  std::string text = payload_text(row, limits);
+  FullRowState out{parse_column(text, "payload", row.header, limits), nullptr};
+  if (!out.state.is_object()) throw_row_corruption(row.header, "full row's state is not a JSON object");
+  if (keep == KeepDictionary::kForReading) {
+    out.dictionary = ChainDictionary::for_reading(std::move(text), row.header.checksum);
+  } else if (keep == KeepDictionary::kForWriting) {
+    out.dictionary = ChainDictionary::for_writing(std::move(text), row.header.checksum);
   }
-  if (parent == nullptr) {
-    throw_row_corruption(h, "the row its delta is against (" + h.parent_id + ") is missing");
-  }
-  Json state = *parent;
-  apply_row_delta(state, row, limits);
-  return state;
+  return out;
 }
 
-std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& limits) {
-  const std::string text = payload_text(row, limits);
+std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& limits, const ChainDictionary* chain) {
+  const std::string text = payload_text(row, limits, chain);
   const Json delta = parse_column(text, "payload", row.header, limits);
   try {
     apply_delta_in_place(state, delta);
@@ -36,6 +33,13 @@ std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& lim
   return text.size();
 }
 
+bool has_chain_deltas(const std::vector<StoredRow>& rows, std::string_view base_id) {
+  for (const auto& row : rows) {
+    if (row.header.base_id == base_id && row.header.encoding == kZstdChainEncoding) return true;
+  }
+  return false;
+}
+
 ForwardReplay::ForwardReplay(const std::vector<StoredRow>& rows, const Limits& limits)
     : rows_(rows), limits_(limits) {
   for (const auto& row : rows_) slots_.emplace(row.header.checkpoint_id, Slot{});
@@ -43,6 +47,10 @@ ForwardReplay::ForwardReplay(const std::vector<StoredRow>& rows, const Limits& l
   // a delta needs it to rebuild, compact() needs it to diff against.
   for (const auto& row : rows_) {
     if (auto it = slots_.find(row.header.parent_id); it != slots_.end()) ++it->second.children_left;
+    // A full row's text is kept while zstd-chain deltas against it remain.
+    if (row.header.kind == RowKind::kDelta && row.header.encoding == kZstdChainEncoding) {
+      ++dictionaries_[row.header.base_id].deltas_left;
+    }
   }
 }
 
@@ -69,8 +77,25 @@ ForwardReplay::Step ForwardReplay::next(std::size_t i) {
     step.parent = parent->state;
   }
   try {
-    step.state = std::make_shared<const Json>(
-        rebuild_row(row, is_delta ? step.parent.get() : nullptr, limits_));
+    if (!is_delta) {
+      const auto waiting = dictionaries_.find(row.header.checkpoint_id);
+      FullRowState full = read_full_row(row, limits_,
+                                        waiting == dictionaries_.end() ? KeepDictionary::kNo : KeepDictionary::kForReading);
+      if (waiting != dictionaries_.end()) waiting->second.dictionary = step.dictionary = std::move(full.dictionary);
+      step.state = std::make_shared<const Json>(std::move(full.state));
+    } else {
+      if (step.parent == nullptr) {
+        throw_row_corruption(row.header, "the row its delta is against (" + row.header.parent_id + ") is missing");
+      }
+      if (row.header.encoding == kZstdChainEncoding) {
+        Dictionary& d = dictionaries_[row.header.base_id];
+        step.dictionary = d.dictionary;  // null when the full row was not visited: payload_text says so
+        if (d.deltas_left > 0 && --d.deltas_left == 0) d.dictionary.reset();
+      }
+      Json state = *step.parent;
+      apply_row_delta(state, row, limits_, step.dictionary.get());
+      step.state = std::make_shared<const Json>(std::move(state));
+    }
   } catch (...) {
     slot.bad = true;
     throw;

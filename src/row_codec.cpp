@@ -2,19 +2,37 @@
 #include "row_codec.hpp"
 
 #include <lz4.h>
-#include <zstd.h>
 
 #include <cstring>
 #include <memory>
 
 #include "deltackpt/errors.hpp"
 #include "json_internal.hpp"
+#include "zstd_frames.hpp"
 
 namespace deltackpt::detail {
 namespace {
 
 constexpr std::string_view kLz4Magic = "dckptlz4";
 constexpr std::size_t kLz4Header = 12;  // magic + uint32 size
+
+// A zstd-chain payload starts with the checksum of the full row it is
+// compressed against, 8 bytes little endian.
+constexpr std::size_t kChainPrefixBytes = 8;
+
+std::string chain_prefix(std::uint64_t checksum) {
+  std::string out(kChainPrefixBytes, '\0');
+  for (std::size_t i = 0; i < kChainPrefixBytes; ++i) out[i] = static_cast<char>((checksum >> (8 * i)) & 0xFFU);
+  return out;
+}
+
+std::uint64_t read_chain_prefix(std::string_view payload) {
+  std::uint64_t checksum = 0;
+  for (std::size_t i = 0; i < kChainPrefixBytes; ++i) {
+    checksum |= static_cast<std::uint64_t>(static_cast<unsigned char>(payload[i])) << (8 * i);
+  }
+  return checksum;
+}
 
 std::string lz4_compress(std::string_view text) {
   if (text.size() > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) {
@@ -55,52 +73,7 @@ std::string lz4_decompress(const StoredRow& row, const Limits& limits) {
   return out;
 }
 
-// zstd contexts are costly to create (their tables), so each thread keeps one.
-struct ZstdContexts {
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> compress{ZSTD_createCCtx(), ZSTD_freeCCtx};
-  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> decompress{ZSTD_createDCtx(), ZSTD_freeDCtx};
-};
-
-ZstdContexts& zstd_contexts() {
-  thread_local ZstdContexts contexts;
-  if (!contexts.compress || !contexts.decompress) throw std::bad_alloc();
-  return contexts;
-}
-
-// zstd's default level: most of the ratio of higher levels at a fraction of
-// their time on rows of a few kilobytes.
-constexpr int kZstdLevel = 3;
-
 }  // namespace
-
-std::optional<std::string> zstd_compress_if_smaller(std::string_view bytes) {
-  std::string out(ZSTD_compressBound(bytes.size()), '\0');
-  const std::size_t written =
-      ZSTD_compressCCtx(zstd_contexts().compress.get(), out.data(), out.size(), bytes.data(), bytes.size(), kZstdLevel);
-  if (ZSTD_isError(written)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(written));
-  if (written >= bytes.size()) return std::nullopt;
-  out.resize(written);
-  return out;
-}
-
-std::string zstd_decompress(std::string_view frame, std::size_t max_bytes) {
-  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR) throw DecodeError("zstd data has no valid frame header");
-  if (size == ZSTD_CONTENTSIZE_UNKNOWN) throw DecodeError("zstd frame does not record its size");
-  // Refuse before allocating: a corrupt or hostile size must not exhaust memory.
-  if (size > max_bytes) {
-    throw DecodeError("zstd data claims " + std::to_string(size) + " bytes, over the limit of " +
-                      std::to_string(max_bytes));
-  }
-  if (ZSTD_findFrameCompressedSize(frame.data(), frame.size()) != frame.size()) {
-    throw DecodeError("zstd data is not exactly one frame");
-  }
-  std::string out(static_cast<std::size_t>(size), '\0');
-  const std::size_t got =
-      ZSTD_decompressDCtx(zstd_contexts().decompress.get(), out.data(), out.size(), frame.data(), frame.size());
-  if (ZSTD_isError(got) || got != out.size()) throw DecodeError("zstd data does not decompress to its claimed size");
-  return out;
-}
 
 EncodedWrite encode_write(const PendingWrite& write, std::string_view store_encoding) {
   EncodedWrite out{write, std::string(kPlainValue)};
@@ -146,18 +119,34 @@ void throw_row_corruption(const RowHeader& header, const std::string& why) {
 }
 
 void check_payload_encoding(std::string_view encoding, std::string_view who) {
-  if (encoding != kJsonEncoding && encoding != kLz4Encoding && encoding != kZstdEncoding) {
+  if (encoding != kJsonEncoding && encoding != kLz4Encoding && encoding != kZstdEncoding &&
+      encoding != kZstdFullRowsEncoding) {
     throw InvalidArgument(std::string(who) + "unknown payload_encoding \"" + std::string(encoding) +
-                          "\" (known: json, lz4, zstd)");
+                          "\" (known: json, zstd-full-rows, zstd, lz4)");
   }
 }
 
-void encode_payload(StoredRow& row, std::string json_text, std::string_view encoding) {
-  check_payload_encoding(encoding, "deltackpt: ");
-  std::string_view stored_as = encoding;
-  if (encoding == kLz4Encoding) {
-    row.payload = lz4_compress(json_text);
-  } else if (auto compressed = encoding == kZstdEncoding ? zstd_compress_if_smaller(json_text) : std::nullopt) {
+bool compresses_against_chains(std::string_view store_encoding) noexcept { return store_encoding == kZstdEncoding; }
+
+void encode_payload(StoredRow& row, std::string json_text, std::string_view store_encoding,
+                    const ChainDictionary* chain) {
+  check_payload_encoding(store_encoding, "deltackpt: ");
+  const bool full = row.header.kind == RowKind::kFull;
+  std::string_view stored_as = kJsonEncoding;
+  std::optional<std::string> compressed;
+  if (store_encoding == kLz4Encoding) {
+    compressed = lz4_compress(json_text);
+    stored_as = kLz4Encoding;
+  } else if (store_encoding == kZstdEncoding && !full && chain != nullptr) {
+    if (auto frame = chain->compress(json_text); frame && frame->size() + kChainPrefixBytes < json_text.size()) {
+      compressed = chain_prefix(chain->full_row_checksum()) + *frame;
+      stored_as = kZstdChainEncoding;
+    }
+  } else if (store_encoding == kZstdEncoding || (store_encoding == kZstdFullRowsEncoding && full)) {
+    compressed = zstd_compress_if_smaller(json_text);
+    stored_as = kZstdEncoding;
+  }
+  if (compressed) {
     row.payload = std::move(*compressed);
   } else {
     row.payload = std::move(json_text);
@@ -168,23 +157,47 @@ void encode_payload(StoredRow& row, std::string json_text, std::string_view enco
   row.header.checksum = fnv1a64(row.payload);
 }
 
-std::string payload_text(const StoredRow& row, const Limits& limits) {
+std::optional<std::uint64_t> chain_base_checksum(const StoredRow& row) {
+  if (row.header.encoding != kZstdChainEncoding || row.payload.size() < kChainPrefixBytes) return std::nullopt;
+  return read_chain_prefix(row.payload);
+}
+
+std::string payload_text(const StoredRow& row, const Limits& limits, const ChainDictionary* chain) {
   if (fnv1a64(row.payload) != row.header.checksum) {
     throw_row_corruption(row.header, "payload checksum mismatch");
   }
   if (static_cast<std::int64_t>(row.payload.size()) != row.header.payload_size) {
     throw_row_corruption(row.header, "payload size differs from its payload_size column");
   }
-  if (row.header.encoding == kJsonEncoding) return row.payload;
-  if (row.header.encoding == kLz4Encoding) return lz4_decompress(row, limits);
-  if (row.header.encoding == kZstdEncoding) {
-    try {
-      return zstd_decompress(row.payload, limits.max_state_bytes);
-    } catch (const DecodeError& e) {
-      throw_row_corruption(row.header, e.what());
-    }
+  const std::string& encoding = row.header.encoding;
+  if (encoding == kJsonEncoding) return row.payload;
+  if (encoding == kLz4Encoding) return lz4_decompress(row, limits);
+  if (encoding != kZstdEncoding && encoding != kZstdChainEncoding) {
+    throw_row_corruption(row.header, "unknown payload encoding \"" + encoding + "\"");
   }
-  throw_row_corruption(row.header, "unknown payload encoding \"" + row.header.encoding + "\"");
+  std::string_view frame = row.payload;
+  std::string_view dictionary;
+  if (encoding == kZstdChainEncoding) {
+    if (row.header.kind != RowKind::kDelta) throw_row_corruption(row.header, "a full row is encoded zstd-chain");
+    if (chain == nullptr) {
+      throw_row_corruption(row.header, "zstd-chain payload read without the full row " + row.header.base_id +
+                                           " it is compressed against");
+    }
+    if (frame.size() < kChainPrefixBytes) throw_row_corruption(row.header, "zstd-chain payload is cut short");
+    const std::uint64_t against = read_chain_prefix(frame);
+    if (against != chain->full_row_checksum()) {
+      throw_row_corruption(row.header, "compressed against a full row with checksum " + checksum_text(against) +
+                                           ", but its chain's full row " + row.header.base_id + " has checksum " +
+                                           checksum_text(chain->full_row_checksum()));
+    }
+    frame.remove_prefix(kChainPrefixBytes);
+    dictionary = chain->text();
+  }
+  try {
+    return zstd_decompress(frame, limits.max_state_bytes, dictionary);
+  } catch (const DecodeError& e) {
+    throw_row_corruption(row.header, e.what());
+  }
 }
 
 Json parse_column(std::string_view text, std::string_view what, const RowHeader& header,
@@ -217,8 +230,8 @@ std::vector<std::string> parse_pending_nodes(const RowHeader& h, const Limits& l
   return nodes;
 }
 
-Json parse_payload(const StoredRow& row, const Limits& limits) {
-  return parse_column(payload_text(row, limits), "payload", row.header, limits);
+Json parse_payload(const StoredRow& row, const Limits& limits, const ChainDictionary* chain) {
+  return parse_column(payload_text(row, limits, chain), "payload", row.header, limits);
 }
 
 }  // namespace deltackpt::detail

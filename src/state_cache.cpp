@@ -11,7 +11,8 @@ namespace {
 constexpr std::size_t kParsedPerSerializedByte = 3;
 
 std::size_t cost(const CachedState& e) {
-  return static_cast<std::size_t>(e.position.state_bytes) * kParsedPerSerializedByte + 256;
+  return static_cast<std::size_t>(e.position.state_bytes) * kParsedPerSerializedByte + 256 +
+         (e.dictionary ? e.dictionary->memory_bytes() : 0);
 }
 }  // namespace
 

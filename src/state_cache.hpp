@@ -13,6 +13,7 @@
 
 #include "delta_policy.hpp"
 #include "deltackpt/json.hpp"
+#include "zstd_frames.hpp"
 
 namespace deltackpt::detail {
 
@@ -27,6 +28,10 @@ struct CachedState {
   bool validated = false;
   // fingerprint(*state), once a save has computed it (see state_figures.hpp).
   std::optional<std::uint64_t> fingerprint;
+  // The dictionary of the chain's full row, for writing: kept by a store
+  // that compresses deltas against it (charged to the cache with the state;
+  // the entries of one chain share it).
+  std::shared_ptr<const ChainDictionary> dictionary;
 };
 
 class StateCache {

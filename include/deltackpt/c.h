@@ -99,7 +99,7 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "max_namespace_bytes": 4096,     longest checkpoint namespace or task path, in bytes
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections
- *    "payload_encoding": "",          "json", "lz4" or "zstd" for new rows; "" keeps the database's
+ *    "payload_encoding": "",          "json", "zstd-full-rows", "zstd" or "lz4" for new rows; "" keeps the database's
  *    "migrate": true}                 apply pending schema migrations on open
  * Unknown keys are refused.
  *

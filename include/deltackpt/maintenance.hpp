@@ -99,15 +99,21 @@ struct CompactResult {
   std::size_t delta_rows = 0;
   std::int64_t bytes_before = 0;
   std::int64_t bytes_after = 0;
+  // Pending writes whose value was re-encoded for the store's setting.
+  std::size_t writes_reencoded = 0;
 };
 
-// {checkpoints, full_rows, delta_rows, bytes_before, bytes_after}.
+// {checkpoints, full_rows, delta_rows, bytes_before, bytes_after, writes_reencoded}.
 DELTACKPT_EXPORT Json to_json(const CompactResult& result);
 
 // Rewrites the rows of a thread (all threads when empty) as a
 // DeltaCheckpointer with `policy` would have written them (full rows only
-// for DeltaOptions::full_rows()). Each thread is rewritten in one
-// transaction, so a crash leaves it either as it was or fully rewritten.
+// for DeltaOptions::full_rows()), encoded as the store's payload_encoding
+// says, and re-encodes pending-write values the same way: how a store moves
+// between settings. Each thread's rows are rewritten in one transaction,
+// then each checkpoint's writes in one, so a crash leaves every row and
+// write readable, as it was or rewritten (each records its encoding); run
+// it again to finish.
 // States, ids and lineage do not change. Other DeltaCheckpointers open on
 // the store keep working (their caches hold states, which are unchanged).
 // Throws InvalidArgument when an option is out of range.

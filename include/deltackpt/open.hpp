@@ -27,7 +27,8 @@ struct OpenOptions {
   std::size_t pool_size = 4;
   // Apply pending schema migrations on open. Default: true.
   bool migrate = true;
-  // "json", "lz4" or "zstd" for new rows; empty keeps the database's setting.
+  // "json", "zstd-full-rows", "zstd" or "lz4" for new rows (see
+  // SqliteOptions::payload_encoding); empty keeps the database's setting.
   std::string payload_encoding;
 };
 

@@ -28,7 +28,7 @@ struct RowHeader {
   RowKind kind = RowKind::kFull;
   std::string base_id;     // the full row the chain starts from (itself if full)
   std::int32_t depth = 0;  // number of delta rows from base_id to this row
-  std::string encoding = "json";  // how the payload is stored: "json", "lz4", "zstd"
+  std::string encoding = "json";  // how the payload is stored: "json", "lz4", "zstd", "zstd-chain"
   std::int64_t payload_size = 0;  // bytes of the payload as stored
   std::int64_t state_size = 0;    // bytes of the full state as compact JSON
   std::uint64_t checksum = 0;     // FNV-1a 64 of the payload as stored
@@ -111,7 +111,7 @@ class DELTACKPT_EXPORT RowStore {
   virtual std::string_view backend_name() const noexcept = 0;
 
   // The payload encoding new rows (and pending-write values) should use:
-  // "json" (readable, the default), "lz4" or "zstd", as configured for
+  // "json" (readable, the default), "zstd-full-rows", "zstd" or "lz4", as configured for
   // this database.
   virtual std::string_view payload_encoding() const noexcept { return "json"; }
 

@@ -43,6 +43,10 @@ class MemoryRowStore final : public RowStore {
     if (mode == InsertMode::kExtend && head != h.parent_id) {
       throw detail::head_moved(backend_name(), detail::insert_op(h), h.parent_id, head);
     }
+    if (detail::needs_chain_check(stored)) {
+      detail::check_chain_base(stored, *link_locked(h.parent_id), link_locked(h.base_id), backend_name(),
+                               detail::insert_op(h));
+    }
     const std::uint64_t seq = ++next_seq_;
     const std::string id = h.checkpoint_id;
     rows_.emplace(id, Entry{std::move(stored), seq});
@@ -181,6 +185,13 @@ class MemoryRowStore final : public RowStore {
       const RowHeader& h = rows_.at(id).row.header;
       if (*head_locked(h.thread_id, h.checkpoint_ns) == id) throw detail::head_not_removable(backend_name(), op);
     }
+    std::vector<detail::ChainLink> chain_rows;
+    if (const auto t = thread_order_.find(thread_id); t != thread_order_.end()) {
+      for (const auto& [seq, id] : t->second) {
+        if (detail::needs_chain_check(rows_.at(id).row)) chain_rows.push_back(*link_locked(id));
+      }
+    }
+    detail::check_rewrite_keeps_chains(chain_rows, replace, remove, backend_name(), op);
     for (const auto& row : replace) {
       rows_.at(row.header.checkpoint_id).row = row;
     }
@@ -269,6 +280,12 @@ class MemoryRowStore final : public RowStore {
     return out;
   }
 
+  std::optional<detail::ChainLink> link_locked(const std::string& id) const {
+    const auto it = rows_.find(id);
+    if (it == rows_.end()) return std::nullopt;
+    const RowHeader& h = it->second.row.header;
+    return detail::ChainLink{h.checkpoint_id, h.parent_id, h.kind, h.base_id, h.encoding, h.checksum};
+  }
   const std::string* head_locked(std::string_view thread_id, std::string_view checkpoint_ns) const {
     const auto it = owners_.find(ChainOwner{std::string(thread_id), std::string(checkpoint_ns)});
     return it == owners_.end() ? nullptr : &it->second.head;

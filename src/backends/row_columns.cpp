@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <tuple>
+#include <unordered_set>
 
 #include "row_codec.hpp"
 
@@ -80,6 +81,38 @@ NotFound not_in_thread(std::string_view backend, std::string_view op, const std:
 
 InvalidArgument head_not_removable(std::string_view backend, std::string_view op) {
   return InvalidArgument(prefix(backend, op) + "the thread's latest checkpoint cannot be removed");
+}
+
+bool needs_chain_check(const StoredRow& row) {
+  return row.header.kind == RowKind::kDelta && row.header.encoding == kZstdChainEncoding;
+}
+
+void check_chain_base(const StoredRow& row, const ChainLink& parent, const std::optional<ChainLink>& base,
+                      std::string_view backend, std::string_view op) {
+  const RowHeader& h = row.header;
+  const std::string parents_base = parent.kind == RowKind::kFull ? parent.checkpoint_id : parent.base_id;
+  const auto moved = [&](const std::string& why) {
+    throw ChainMoved(prefix(backend, op) + "its delta is compressed against full row " + h.base_id + ", but " + why);
+  };
+  if (parents_base != h.base_id) moved("the chain of parent " + h.parent_id + " now starts at " + parents_base);
+  if (!base || base->kind != RowKind::kFull) moved("that row is no longer a full row");
+  const auto recorded = chain_base_checksum(row);
+  if (!recorded || *recorded != base->checksum) moved("that row was rewritten since");
+}
+
+void check_rewrite_keeps_chains(const std::vector<ChainLink>& chain_rows, const std::vector<StoredRow>& replace,
+                                const std::vector<std::string>& remove, std::string_view backend,
+                                std::string_view op) {
+  if (chain_rows.empty()) return;
+  std::unordered_set<std::string> changed(remove.begin(), remove.end());
+  for (const auto& row : replace) changed.insert(row.header.checkpoint_id);
+  for (const auto& row : chain_rows) {
+    if (changed.count(row.checkpoint_id) != 0) continue;
+    if (changed.count(row.parent_id) != 0 || changed.count(row.base_id) != 0) {
+      throw ChainMoved(prefix(backend, op) + "checkpoint " + row.checkpoint_id +
+                       " was saved since the thread was read, compressed against rows this rewrite changes");
+    }
+  }
 }
 
 }  // namespace deltackpt::detail

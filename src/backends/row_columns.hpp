@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deltackpt/errors.hpp"
 #include "deltackpt/row_store.hpp"
@@ -59,5 +61,38 @@ Conflict head_moved(std::string_view backend, std::string_view op, const std::st
 Conflict id_taken(std::string_view backend, std::string_view op);
 NotFound not_in_thread(std::string_view backend, std::string_view op, const std::string& checkpoint_id);
 InvalidArgument head_not_removable(std::string_view backend, std::string_view op);
+
+// A zstd-chain delta is compressed against its chain's full row, so a store
+// inserts one only while, inside the insert's transaction, row.base_id is
+// the full row of the parent's chain (the parent itself, or the parent's
+// base_id) and has the checksum the payload records; and rewrite() refuses
+// to change rows such a delta depends on when the caller did not see that
+// delta (it was saved after the caller read the thread). Either way the
+// loser reads the thread again: DeltaCheckpointer's save rebuilds its
+// parent, compact and prune plan afresh.
+struct ChainMoved : Conflict {
+  using Conflict::Conflict;
+};
+// What a store read of a row for these checks.
+struct ChainLink {
+  std::string checkpoint_id;
+  std::string parent_id;
+  RowKind kind = RowKind::kFull;
+  std::string base_id;
+  std::string encoding;
+  std::uint64_t checksum = 0;
+};
+// Whether `row` is a zstd-chain delta, which check_chain_base must allow.
+bool needs_chain_check(const StoredRow& row);
+// Throws ChainMoved unless the rule holds for inserting `row` after
+// `parent`; `base` is the row row.base_id names, when stored.
+void check_chain_base(const StoredRow& row, const ChainLink& parent, const std::optional<ChainLink>& base,
+                      std::string_view backend, std::string_view op);
+// Throws ChainMoved when one of `chain_rows` (the thread's zstd-chain
+// deltas, as stored now) is not in `replace` while its parent or base is
+// in `replace` or `remove`.
+void check_rewrite_keeps_chains(const std::vector<ChainLink>& chain_rows, const std::vector<StoredRow>& replace,
+                                const std::vector<std::string>& remove, std::string_view backend,
+                                std::string_view op);
 
 }  // namespace deltackpt::detail

@@ -21,8 +21,9 @@ void add_store_options(CLI::App* cmd, StoreArgs& store, bool positional_db = tru
   cmd->add_flag("--json", store.json, "Print machine-readable JSON");
   cmd->add_option("--durability", store.durability, "SQLite synchronous mode: full or normal")
       ->check(CLI::IsMember({"full", "normal"}));
-  cmd->add_option("--encoding", store.encoding, "Payload encoding for new rows: json, lz4 or zstd")
-      ->check(CLI::IsMember({"json", "lz4", "zstd"}));
+  cmd->add_option("--encoding", store.encoding,
+                  "Payload encoding for new rows: json, zstd-full-rows (deltas stay JSON text), zstd (deltas against their chain's full row) or lz4")
+      ->check(CLI::IsMember({"json", "zstd-full-rows", "zstd", "lz4"}));
 }
 
 // A validator that accepts what `parse` accepts and reports what it throws,

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <latch>
@@ -350,7 +351,12 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   PgSchema by_library, by_psql;
   const SchemaStatus before = postgres_schema_status(by_library.url);
   BOOST_TEST(before.database_version == 0);
-  BOOST_TEST(before.library_version == 4);
+  // The library ships every .up.sql file of migrations/postgres.
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(DELTACKPT_PG_MIGRATIONS_DIR)) {
+    files += entry.path().string().ends_with(".up.sql") ? 1 : 0;
+  }
+  BOOST_TEST(before.library_version == files);
   BOOST_TEST(before.backend == "postgres");
   // One step at a time, as `deltackpt migrate --to` does.
   BOOST_TEST(migrate_postgres(by_library.url, 1).database_version == 1);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "backends/sqlite/sqlite_handle.hpp"
@@ -263,6 +264,228 @@ BOOST_AUTO_TEST_CASE(zstd_compresses_rows_and_writes_where_that_is_smaller) {
   BOOST_TEST(w.column_text(3) == "1");
 }
 
+// A "zstd" store compresses deltas against their chain's full row: the
+// payload is that row's checksum (8 bytes, little endian) then a frame that
+// libzstd itself decodes with the full row's JSON text as dictionary, and
+// it is smaller than the same delta compressed alone. Every state loads
+// back exactly, through a reader with no cache.
+BOOST_AUTO_TEST_CASE(zstd_deltas_are_compressed_against_their_full_row) {
+  const auto states = workloads::generate("chat", 60, 5);
+  TempDb file;
+  std::vector<std::string> ids;
+  {
+    DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}), {.full_snapshot_interval = 20});
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      ids.push_back(cp.save({.thread_id = "t", .step = static_cast<std::int64_t>(i), .state = states[i]}));
+    }
+  }
+  const auto unzstd = [](const std::string& frame, const std::string& dictionary) {
+    const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    BOOST_TEST_REQUIRE(size < (1ULL << 30));
+    std::string out(size, '\0');
+    ZSTD_DCtx* d = ZSTD_createDCtx();
+    const std::size_t n = ZSTD_decompress_usingDict(d, out.data(), out.size(), frame.data(), frame.size(),
+                                                    dictionary.data(), dictionary.size());
+    ZSTD_freeDCtx(d);
+    BOOST_TEST_REQUIRE(n == size, ZSTD_getErrorName(n));
+    return out;
+  };
+  auto db = sq::open(file.path);
+  std::map<std::string, std::pair<std::string, std::string>> full_rows;  // id -> checksum, JSON text
+  sq::Statement fulls(db.get(), "SELECT checkpoint_id, checksum, encoding, payload FROM checkpoints WHERE kind = 'full'");
+  while (fulls.step("full rows")) {
+    const std::string payload = fulls.column_text(3);
+    full_rows[fulls.column_text(0)] = {fulls.column_text(1),
+                                       fulls.column_text(2) == "zstd" ? unzstd(payload, "") : payload};
+  }
+  std::size_t chained = 0, against_base = 0, alone = 0;
+  sq::Statement deltas(db.get(), "SELECT base_id, payload FROM checkpoints WHERE encoding = 'zstd-chain'");
+  while (deltas.step("deltas")) {
+    const auto& [checksum, text] = full_rows.at(deltas.column_text(0));
+    const std::string payload = deltas.column_text(1);
+    std::uint64_t recorded = 0;
+    for (int i = 7; i >= 0; --i) recorded = (recorded << 8) | static_cast<unsigned char>(payload[static_cast<std::size_t>(i)]);
+    BOOST_TEST(checksum_text(recorded) == checksum);
+    const std::string delta = unzstd(payload.substr(8), text);
+    BOOST_TEST(Json::accept(delta));
+    std::string single(ZSTD_compressBound(delta.size()), '\0');
+    alone += ZSTD_compress(single.data(), single.size(), delta.data(), delta.size(), 3);
+    against_base += payload.size();
+    ++chained;
+  }
+  BOOST_TEST(chained > 40u);
+  BOOST_TEST(against_base < alone);
+  BOOST_TEST_MESSAGE("figure: chat deltas, zstd against the full row " << against_base << " bytes, alone " << alone);
+  auto store = open_sqlite({.path = file.path});
+  auto reader = deltackpt::testing::reader_of(*store);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    BOOST_TEST_REQUIRE(deltackpt::testing::exactly_equal(reader->load_by_id(ids[i])->state, states[i]));
+  }
+}
+
+// The full row a zstd-chain delta names is checked before it is used as a
+// dictionary: stored otherwise (here: as JSON text, same state, another
+// checksum) or a delta claiming another row, the delta's load is Corruption
+// naming it, the full row itself still loads, and verify lists the delta.
+BOOST_AUTO_TEST_CASE(a_zstd_chain_delta_against_another_full_row_is_corruption) {
+  const auto states = workloads::generate("chat", 8, 6);
+  TempDb file;
+  std::vector<std::string> ids;
+  {
+    DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}));
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      ids.push_back(cp.save({.thread_id = "t", .step = static_cast<std::int64_t>(i), .state = states[i]}));
+    }
+  }
+  auto db = sq::open(file.path);
+  std::vector<std::string> chained;  // zstd-chain deltas, oldest first
+  {
+    sq::Statement s(db.get(), "SELECT checkpoint_id FROM checkpoints WHERE encoding = 'zstd-chain' ORDER BY seq");
+    while (s.step("chained")) chained.push_back(s.column_text(0));
+  }
+  BOOST_TEST_REQUIRE(chained.size() >= 3u);
+  BOOST_TEST_REQUIRE(count(db.get(), "SELECT count(*) FROM checkpoints WHERE kind = 'full' AND encoding = 'zstd'") == 1);
+  const auto expect_corrupt = [&](const std::string& victim, const std::string& words) {
+    auto store = open_sqlite({.path = file.path});
+    auto reader = deltackpt::testing::reader_of(*store);
+    try {
+      reader->load_by_id(victim);
+      BOOST_ERROR("checkpoint " << victim << " loaded");
+    } catch (const Corruption& e) {
+      BOOST_TEST(e.checkpoint_id() == victim);
+      BOOST_TEST(std::string(e.what()).find(words) != std::string::npos, e.what());
+    }
+    BOOST_TEST(!verify(*store, "t").ok());
+  };
+  // A delta that claims another full row: its first byte changed, re-signed.
+  const std::string& first = chained[0];
+  {
+    sq::Statement row(db.get(), "SELECT payload FROM checkpoints WHERE checkpoint_id = '" + first + "'");
+    BOOST_TEST_REQUIRE(row.step("payload"));
+    const std::string pristine = row.column_text(0);
+    const auto store_payload = [&](const std::string& payload) {
+      sq::Statement set(db.get(), "UPDATE checkpoints SET payload = ?1, checksum = ?2 WHERE checkpoint_id = ?3");
+      set.bind_blob(1, payload);
+      set.bind(2, checksum_text(payload_checksum(payload)));
+      set.bind(3, first);
+      set.step("store payload");
+    };
+    std::string damaged = pristine;
+    damaged[0] = static_cast<char>(damaged[0] ^ 0x01);
+    store_payload(damaged);
+    expect_corrupt(first, "compressed against a full row with checksum");
+    store_payload(pristine);
+  }
+  // The full row rewritten as JSON text: the same state, another checksum.
+  const std::string text = states[0].dump();
+  sq::Statement set(db.get(), "UPDATE checkpoints SET encoding = 'json', payload = ?1, payload_size = ?2, checksum = ?3 "
+                              "WHERE checkpoint_id = ?4");
+  set.bind(1, text);
+  set.bind(2, static_cast<std::int64_t>(text.size()));
+  set.bind(3, checksum_text(payload_checksum(text)));
+  set.bind(4, ids[0]);
+  set.step("rewrite full row");
+  expect_corrupt(first, "has checksum");
+  auto store = open_sqlite({.path = file.path});
+  auto reader = deltackpt::testing::reader_of(*store);
+  BOOST_TEST(deltackpt::testing::exactly_equal(reader->load_by_id(ids[0])->state, states[0]));
+}
+
+// compact() moves a store between settings, rows and write values both:
+// what each setting writes, checked in the file, and every state and write
+// as saved after each move.
+BOOST_AUTO_TEST_CASE(compact_moves_a_store_between_settings) {
+  const auto states = workloads::generate("tool_results", 40, 9);
+  const std::string words = [] {
+    std::string w;
+    for (int i = 0; i < 400; ++i) w += "result" + std::to_string(i * 31 % 97) + " ";
+    return w;
+  }();
+  TempDb file;
+  std::vector<std::string> ids;
+  {
+    DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}), {.full_snapshot_interval = 15});
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      ids.push_back(cp.save({.thread_id = "t", .step = static_cast<std::int64_t>(i), .state = states[i]}));
+    }
+    cp.put_writes({"t", "", ids[5]}, {{.task_id = "a", .idx = 0, .channel = "c", .type = "json", .value = words}});
+  }
+  const auto encodings = [&](const std::string& sql) {
+    std::set<std::string> out;
+    auto db = sq::open(file.path);
+    sq::Statement s(db.get(), sql);
+    while (s.step("encodings")) out.insert(s.column_text(0));
+    return out;
+  };
+  const auto move_to = [&](const std::string& setting) {
+    auto store = open_sqlite({.path = file.path, .payload_encoding = setting});
+    const CompactResult r = compact(*store, "", DeltaOptions{.full_snapshot_interval = 15});
+    BOOST_TEST(r.checkpoints == states.size());
+    auto reader = deltackpt::testing::reader_of(*store);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      BOOST_TEST_REQUIRE(deltackpt::testing::exactly_equal(reader->load_by_id(ids[i])->state, states[i]), setting);
+    }
+    BOOST_TEST(reader->writes({"t", "", ids[5]}).at(0).value == words);
+    BOOST_TEST(verify(*store, "t").ok());
+    return r;
+  };
+  const std::string deltas = "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta'";
+  const std::string fulls = "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'full'";
+  const std::string values = "SELECT DISTINCT value_encoding FROM writes";
+  BOOST_TEST(encodings(deltas).count("zstd-chain") == 1u);
+  BOOST_TEST(move_to("json").writes_reencoded == 1u);
+  BOOST_TEST((encodings(deltas) == std::set<std::string>{"json"}));
+  BOOST_TEST((encodings(fulls) == std::set<std::string>{"json"}));
+  BOOST_TEST((encodings(values) == std::set<std::string>{"none"}));
+  move_to("zstd-full-rows");
+  BOOST_TEST((encodings(deltas) == std::set<std::string>{"json"}));
+  BOOST_TEST((encodings(fulls) == std::set<std::string>{"zstd"}));
+  BOOST_TEST((encodings(values) == std::set<std::string>{"none"}));
+  move_to("zstd");
+  BOOST_TEST(encodings(deltas).count("zstd-chain") == 1u);
+  BOOST_TEST((encodings(fulls) == std::set<std::string>{"zstd"}));
+  BOOST_TEST((encodings(values) == std::set<std::string>{"zstd"}));
+}
+
+// 0005's .down.sql, as a DBA would run it: refused while zstd-chain rows
+// exist (version 4 could not read them), applied once compact has rewritten
+// them; zstd-full-rows becomes zstd, a setting version 4 knows.
+BOOST_AUTO_TEST_CASE(version_5_down_refuses_chain_rows) {
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string down = read(DELTACKPT_SQLITE_MIGRATIONS_DIR "/0005_chain_compression.down.sql");
+  BOOST_TEST_REQUIRE(!down.empty());
+  TempDb file;
+  {
+    DeltaCheckpointer cp(open_sqlite({.path = file.path, .payload_encoding = "zstd"}));
+    for (const auto& state : workloads::generate("chat", 12, 3)) cp.save({.thread_id = "t", .state = state});
+  }
+  {
+    auto db = sq::open(file.path);
+    BOOST_TEST_REQUIRE(count(db.get(), "SELECT count(*) FROM checkpoints WHERE encoding = 'zstd-chain'") > 0);
+    try {
+      sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0005 down");
+      BOOST_ERROR("0005 down ran over zstd-chain rows");
+    } catch (const StorageError& e) {
+      BOOST_TEST(std::string(e.what()).find("zstd-chain rows exist") != std::string::npos, e.what());
+    }
+    sq::exec(db.get(), "ROLLBACK", "rollback");
+    BOOST_TEST(count(db.get(), "SELECT max(version) FROM deltackpt_migrations") == 5);
+  }
+  {
+    auto store = open_sqlite({.path = file.path, .payload_encoding = "zstd-full-rows"});
+    compact(*store, "", DeltaOptions{});
+  }
+  auto db = sq::open(file.path);
+  sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0005 down");
+  BOOST_TEST(count(db.get(), "SELECT max(version) FROM deltackpt_migrations") == 4);
+  sq::Statement setting(db.get(), "SELECT value FROM deltackpt_settings WHERE key = 'payload_encoding'");
+  BOOST_TEST_REQUIRE(setting.step("setting"));
+  BOOST_TEST(setting.column_text(0) == "zstd");
+}
+
 // 0003 -> 0004 on a real version 3 file holding a write: it reads back, as
 // the runtime's bytes (value_encoding 'none'), and new writes can be compressed.
 BOOST_AUTO_TEST_CASE(version_3_writes_upgrade) {
@@ -326,8 +549,17 @@ BOOST_AUTO_TEST_CASE(the_replay_budget_does_not_depend_on_compression) {
     }
     std::string kinds;
     for (const auto& row : second.row_store().rows("t")) {
-      // zstd keeps a row as JSON text where compressing would not shrink it.
-      BOOST_TEST((row.header.encoding == encoding || (encoding == "zstd" && row.header.encoding == "json")));
+      // What each setting writes; zstd keeps a row as JSON text where
+      // compressing would not shrink it.
+      const bool full = row.header.kind == RowKind::kFull;
+      const std::string& e = row.header.encoding;
+      if (encoding == "zstd") {
+        BOOST_TEST((e == "json" || e == (full ? "zstd" : "zstd-chain")), e);
+      } else if (encoding == "zstd-full-rows") {
+        BOOST_TEST((e == "json" || (full && e == "zstd")), e);
+      } else {
+        BOOST_TEST(e == encoding);
+      }
       kinds += row.header.kind == RowKind::kFull ? 'F' : 'd';
     }
     compact(second.row_store(), "t", policy);
@@ -340,6 +572,9 @@ BOOST_AUTO_TEST_CASE(the_replay_budget_does_not_depend_on_compression) {
   const auto json = kinds_of("json");
   const auto lz4 = kinds_of("lz4");
   const auto zstd = kinds_of("zstd");
+  const auto zstd_full_rows = kinds_of("zstd-full-rows");
+  BOOST_TEST(json.first == zstd_full_rows.first);
+  BOOST_TEST(json.second == zstd_full_rows.second);
   BOOST_TEST(json.first == lz4.first);
   BOOST_TEST(json.second == lz4.second);
   BOOST_TEST(json.first == zstd.first);

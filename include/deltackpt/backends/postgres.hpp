@@ -22,8 +22,8 @@ struct PostgresOptions {
   // processes starting together do not race). When false, a database whose
   // schema is not current is refused with SchemaError. Default: true.
   bool migrate = true;
-  // Payload encoding for new rows, stored in the database: "json", "lz4"
-  // or "zstd".
+  // Payload encoding for new rows, stored in the database: "json",
+  // "zstd-full-rows", "zstd" or "lz4" (see SqliteOptions::payload_encoding).
   // Empty: keep the database's setting ("json" for a new one). Default: empty.
   std::string payload_encoding;
 };

@@ -33,9 +33,11 @@ struct SqliteOptions {
   // schema is not current is refused with SchemaError. Default: true.
   bool migrate = true;
   // Payload encoding for new rows, stored in the database: "json" (readable
-  // with sqlite3's json functions), "lz4" or "zstd" (each row and pending-write
-  // value compressed when that makes it smaller). Empty: keep the database's
-  // setting ("json" for a new database). Default: empty.
+  // with sqlite3's json functions), "zstd-full-rows" (full rows compressed,
+  // deltas and pending writes JSON text), "zstd" (full rows and pending-write
+  // values compressed, each delta compressed against its chain's full row;
+  // everything only where that makes it smaller) or "lz4". Empty: keep the
+  // database's setting ("json" for a new database). Default: empty.
   std::string payload_encoding;
 };
 

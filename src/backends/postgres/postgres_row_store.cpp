@@ -58,6 +58,9 @@ const std::string kHeadChain = "dckpt_head_chain";
 const std::string kRows = "dckpt_rows";
 const std::string kThreads = "dckpt_threads";
 const std::string kLockThread = "dckpt_lock_thread";
+const std::string kLockOwner = "dckpt_lock_owner";
+const std::string kChainLink = "dckpt_chain_link";
+const std::string kChainRows = "dckpt_chain_rows";
 const std::string kRemoveThread = "dckpt_remove_thread";
 const std::string kUpdateRow = "dckpt_update_row";
 const std::string kDeleteRows = "dckpt_delete_rows";
@@ -188,6 +191,10 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kThreads, "SELECT thread_id FROM threads UNION SELECT thread_id FROM writes ORDER BY thread_id");
   cx.prepare(kNamespaces, "SELECT checkpoint_ns FROM threads WHERE thread_id = $1::text ORDER BY checkpoint_ns");
   cx.prepare(kLockThread, "SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE");
+  cx.prepare(kLockOwner, "SELECT 1 FROM threads WHERE thread_id = $1::text AND checkpoint_ns = $2::text FOR UPDATE");
+  const std::string link_cols = "SELECT checkpoint_id, coalesce(parent_id, ''), kind, base_id, encoding, checksum FROM checkpoints";
+  cx.prepare(kChainLink, link_cols + " WHERE checkpoint_id = $1::text");
+  cx.prepare(kChainRows, link_cols + " WHERE thread_id = $1::text AND encoding = 'zstd-chain'");
   cx.prepare(kRemoveThread,
              "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text RETURNING 1),"
              " head AS (DELETE FROM threads WHERE thread_id = $1::text),"
@@ -457,6 +464,7 @@ class PostgresRowStore final : public RowStore {
   void insert(const StoredRow& row, InsertMode mode) override {
     const RowHeader& h = row.header;
     const std::string op = detail::insert_op(h);
+    if (detail::needs_chain_check(row)) return insert_chain_delta(row, mode, op);
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::nontransaction tx(cx);
       for (int attempt = 1;; ++attempt) {
@@ -486,6 +494,45 @@ class PostgresRowStore final : public RowStore {
         }
       }
     });
+  }
+
+  // A zstd-chain delta, in one transaction that locks the (thread,
+  // namespace) first, as rewrite() does, then checks its chain with a
+  // statement that sees what a rewrite committed before that lock was had.
+  void insert_chain_delta(const StoredRow& row, InsertMode mode, const std::string& op) {
+    const RowHeader& h = row.header;
+    with_connection(pool_, op, [&](pqxx::connection& cx) {
+      pqxx::work tx(cx);
+      tx.exec_prepared(kLockOwner, h.thread_id, h.checkpoint_ns);
+      const pqxx::result parent = tx.exec_prepared(kChainLink, h.parent_id);
+      if (parent.empty()) throw detail::parent_not_found(backend_name(), op, h.parent_id);
+      const pqxx::result base = tx.exec_prepared(kChainLink, h.base_id);
+      detail::check_chain_base(row, read_link(parent[0]),
+                               base.empty() ? std::nullopt : std::optional(read_link(base[0])), backend_name(), op);
+      const pqxx::result inserted =
+          exec_row(tx, mode == InsertMode::kExtend ? kInsertExtend : kInsertFork, row, h.parent_id);
+      if (inserted.empty()) {
+        const pqxx::row why = tx.exec_prepared(kWhyNotInserted, h.thread_id, h.checkpoint_ns, h.parent_id)[0];
+        if (why[0].is_null() || text(why[0]) != h.thread_id || text(why[1]) != h.checkpoint_ns) {
+          throw detail::parent_not_found(backend_name(), op, h.parent_id);
+        }
+        throw detail::head_moved(backend_name(), op, h.parent_id, why[2].is_null() ? std::string() : text(why[2]));
+      }
+      tx.commit();
+    });
+  }
+
+  static detail::ChainLink read_link(const pqxx::row& r) {
+    detail::ChainLink link;
+    link.checkpoint_id = text(r[0]);
+    link.parent_id = text(r[1]);
+    RowHeader h;
+    h.checkpoint_id = link.checkpoint_id;
+    link.kind = detail::decode_kind(text(r[2]), h);
+    link.base_id = text(r[3]);
+    link.encoding = text(r[4]);
+    link.checksum = detail::decode_checksum(text(r[5]), h);
+    return link;
   }
 
   std::optional<RowHeader> head(std::string_view thread_id, std::string_view checkpoint_ns) override {
@@ -590,6 +637,10 @@ class PostgresRowStore final : public RowStore {
       pqxx::work tx(cx);
       std::set<std::string> heads;
       for (const auto& locked : tx.exec_prepared(kLockThread, id)) heads.insert(text(locked[0]));
+      // Read after the lock: a zstd-chain insert commits before it or checks after it.
+      std::vector<detail::ChainLink> chain_rows;
+      for (const auto& r : tx.exec_prepared(kChainRows, id)) chain_rows.push_back(read_link(r));
+      detail::check_rewrite_keeps_chains(chain_rows, replace, remove, backend_name(), op);
       for (const auto& row : replace) {
         if (row.header.thread_id != id ||
             exec_row(tx, kUpdateRow, row, row.header.parent_id).affected_rows() != 1) {

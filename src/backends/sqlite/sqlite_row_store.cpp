@@ -174,6 +174,11 @@ class SqliteRowStore final : public RowStore {
       const std::string current = head();
       if (current != h.parent_id) throw detail::head_moved(backend_name(), op, h.parent_id, current);
     }
+    if (detail::needs_chain_check(row)) {
+      const auto parent = chain_link(h.parent_id, op);
+      if (!parent) throw detail::parent_not_found(backend_name(), op, h.parent_id);
+      detail::check_chain_base(row, *parent, chain_link(h.base_id, op), backend_name(), op);
+    }
     {
       Reset reset(*insert_row_);
       bind_row(*insert_row_, row);
@@ -307,6 +312,13 @@ class SqliteRowStore final : public RowStore {
     const std::string op = detail::rewrite_op(thread_id);
     std::lock_guard lock(mutex_);
     Transaction txn(db_.get());
+    {
+      std::vector<detail::ChainLink> chain_rows;
+      Reset reset(*chain_rows_);
+      chain_rows_->bind(1, thread_id);
+      while (chain_rows_->step(op)) chain_rows.push_back(read_link(*chain_rows_));
+      detail::check_rewrite_keeps_chains(chain_rows, replace, remove, backend_name(), op);
+    }
     Statement update(db_.get(),
                      "UPDATE checkpoints SET parent_id = ?3, step = ?4, kind = ?5, base_id = ?6, "
                      "depth = ?7, created_at = ?8, metadata = ?9, pending_nodes = ?10, "
@@ -420,6 +432,9 @@ class SqliteRowStore final : public RowStore {
                         "state_size, checksum, payload, checkpoint_ns) VALUES "
                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     parent_owner_.emplace(db, "SELECT thread_id, checkpoint_ns FROM checkpoints WHERE checkpoint_id = ?1");
+    const std::string link_cols = "SELECT checkpoint_id, parent_id, kind, base_id, encoding, checksum FROM checkpoints";
+    chain_link_.emplace(db, link_cols + " WHERE checkpoint_id = ?1");
+    chain_rows_.emplace(db, link_cols + " WHERE thread_id = ?1 AND encoding = 'zstd-chain'");
     const std::string head_of = "(SELECT head_id FROM threads WHERE thread_id = ?1 AND checkpoint_ns = ?2)";
     head_id_.emplace(db, "SELECT head_id FROM threads WHERE thread_id = ?1 AND checkpoint_ns = ?2");
     set_head_.emplace(db,
@@ -539,9 +554,30 @@ class SqliteRowStore final : public RowStore {
     return out;
   }
 
+  // The columns of a row that the zstd-chain checks read (chain_link_, chain_rows_).
+  static detail::ChainLink read_link(const Statement& s) {
+    detail::ChainLink link;
+    link.checkpoint_id = s.column_text(0);
+    link.parent_id = s.column_text(1);
+    RowHeader h;
+    h.checkpoint_id = link.checkpoint_id;
+    link.kind = detail::decode_kind(s.column_text(2), h);
+    link.base_id = s.column_text(3);
+    link.encoding = s.column_text(4);
+    link.checksum = detail::decode_checksum(s.column_text(5), h);
+    return link;
+  }
+  std::optional<detail::ChainLink> chain_link(const std::string& checkpoint_id, const std::string& op) {
+    Reset reset(*chain_link_);
+    chain_link_->bind(1, checkpoint_id);
+    if (!chain_link_->step(op)) return std::nullopt;
+    return read_link(*chain_link_);
+  }
+
   std::mutex mutex_;
   detail::sqlite::DbPtr db_;
   std::string encoding_;
+  std::optional<Statement> chain_link_, chain_rows_;
   std::optional<Statement> insert_row_, parent_owner_, head_id_, set_head_, head_header_, header_, seq_of_, chain_,
       head_chain_, chains_, rows_, threads_, namespaces_, insert_write_, replace_write_, read_writes_,
       write_totals_;

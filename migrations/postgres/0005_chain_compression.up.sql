@@ -1,0 +1,11 @@
+-- deltackpt schema, version 5: chain compression. No table changes; the
+-- version tells older libraries (which cannot read these) to refuse the
+-- database rather than misread it.
+-- payload_encoding may now be 'zstd-full-rows' (full rows as zstd, deltas
+-- JSON text) besides 'json', 'zstd' and 'lz4'; in a 'zstd' store a delta
+-- row's encoding is 'zstd-chain': its payload_bytes are the checksum column
+-- of the chain's full row (8 bytes, little endian), then one zstd frame
+-- compressed with that full row's JSON text as a raw-content dictionary.
+
+INSERT INTO deltackpt_migrations (version, name, checksum, applied_at)
+VALUES (5, 'chain_compression', NULL, now());
