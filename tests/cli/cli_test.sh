@@ -168,6 +168,20 @@ expect_exit 0 "$cli" show "$db3" --thread chat --step 44 --compact
 [ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "lz4 state"
 expect_exit 0 "$cli" verify "$db3"
 
+# compact --encoding: to zstd (deltas against their full row) and back to
+# deltas a person can read; states shown exactly after each.
+expect_exit 0 "$cli" compact "$db3" --encoding zstd
+[ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta' ORDER BY 1")" == "$(printf 'json\nzstd-chain')" ] \
+  || [ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta'")" == zstd-chain ] && ok || fail "compact to zstd"
+expect_exit 0 "$cli" show "$db3" --thread chat --step 44 --compact
+[ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "zstd state"
+expect_exit 0 "$cli" compact "$db3" --encoding zstd-full-rows
+[ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta'")" == json ] && ok || fail "compact to zstd-full-rows"
+[ "$(sqlite3 "$db3" "SELECT count(*) FROM checkpoints WHERE kind = 'delta' AND NOT json_valid(payload)")" == 0 ] && ok || fail "deltas readable"
+expect_exit 0 "$cli" show "$db3" --thread chat --step 44 --compact
+[ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "zstd-full-rows state"
+expect_exit 0 "$cli" verify "$db3"
+
 # Numbers at the edges of JSON flipping kind and value (2^64-1 and -1, 1 and
 # 1.0, 0.0 and -0.0, ...): every step of a 300-step run reads back as the
 # very text ingested, stored as deltas, and the store verifies.
