@@ -98,6 +98,10 @@ if(DELTACKPT_BUILD_CLI)
   install(TARGETS deltackpt-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
           COMPONENT deltackpt_runtime)
 endif()
+# sqlite3 agent.db -cmd '.load /usr/local/lib/libdeltackpt_sqlite'
+if(DELTACKPT_BUILD_SQLITE_EXTENSION)
+  install(TARGETS deltackpt_sqlite LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT deltackpt_runtime)
+endif()
 
 set(DELTACKPT_HAVE_SHARED 0)
 if(DELTACKPT_BUILD_SHARED)

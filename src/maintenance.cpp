@@ -236,6 +236,12 @@ constexpr int kCompactAttempts = 3;
 
 }  // namespace
 
+std::optional<std::string> payload_json(RowStore& store, std::string_view checkpoint_id, const Limits& limits) {
+  const auto chain = store.chain(checkpoint_id);
+  if (chain.empty()) return std::nullopt;
+  return detail::last_payload_text(chain, limits);
+}
+
 CompactResult compact(RowStore& store, std::string_view thread_id, const DeltaOptions& options,
                       const Progress& progress) {
   const detail::DeltaPolicy policy(options);

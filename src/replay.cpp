@@ -33,6 +33,16 @@ std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& lim
   return text.size();
 }
 
+std::string last_payload_text(const std::vector<StoredRow>& chain, const Limits& limits) {
+  const StoredRow& row = chain.back();
+  std::shared_ptr<const ChainDictionary> dictionary;
+  if (row.header.encoding == kZstdChainEncoding && chain.front().header.kind == RowKind::kFull) {
+    const StoredRow& base = chain.front();
+    dictionary = ChainDictionary::for_reading(payload_text(base, limits), base.header.checksum);
+  }
+  return payload_text(row, limits, dictionary.get());
+}
+
 bool has_chain_deltas(const std::vector<StoredRow>& rows, std::string_view base_id) {
   for (const auto& row : rows) {
     if (row.header.base_id == base_id && row.header.encoding == kZstdChainEncoding) return true;

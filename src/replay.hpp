@@ -30,6 +30,11 @@ FullRowState read_full_row(const StoredRow& row, const Limits& limits, KeepDicti
 // Throws Corruption naming the row.
 std::size_t apply_row_delta(Json& state, const StoredRow& row, const Limits& limits, const ChainDictionary* chain);
 
+// The JSON text of the payload of chain.back(), whatever its encoding;
+// `chain` is what RowStore::chain returns for it (a zstd-chain delta is
+// decoded against chain.front(), its full row).
+std::string last_payload_text(const std::vector<StoredRow>& chain, const Limits& limits);
+
 // Whether any of `rows` is a zstd-chain delta against full row `base_id`.
 bool has_chain_deltas(const std::vector<StoredRow>& rows, std::string_view base_id);
 

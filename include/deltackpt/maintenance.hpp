@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,14 @@ struct VerifyReport {
 // throws Corruption: problems are collected. Also lists orphan writes.
 DELTACKPT_EXPORT VerifyReport verify(RowStore& store, std::string_view thread_id = {}, const Limits& limits = {},
                                      const Progress& progress = {});
+
+// The stored payload of a checkpoint as JSON text, whatever its encoding:
+// the state of a full row, the delta document of a delta row (a zstd-chain
+// delta is decoded against its chain's full row). What `deltackpt show
+// --raw` and the sqlite3 extension's deltackpt_payload() print. nullopt for
+// an unknown id; Corruption naming the row when its bytes are damaged.
+DELTACKPT_EXPORT std::optional<std::string> payload_json(RowStore& store, std::string_view checkpoint_id,
+                                                         const Limits& limits = {});
 
 // The report as a JSON object (what the CLI's and the C API's --json output
 // print): {"ok", "threads", "checkpoints", "problems": [{thread_id,

@@ -264,10 +264,9 @@ int run_show(const StoreArgs& store, const ShowArgs& args) {
       if (!head) throw NotFound("deltackpt: show: thread " + thread + " has no checkpoints");
       id = head->checkpoint_id;
     }
-    const auto chain = rows.chain(id);
-    if (chain.empty()) throw NotFound("deltackpt: show: no checkpoint " + id);
-    const StoredRow& row = chain.back();
-    const RowHeader& h = row.header;
+    const auto header = rows.header(id);
+    if (!header) throw NotFound("deltackpt: show: no checkpoint " + id);
+    const RowHeader& h = *header;
     Json out{{"thread_id", h.thread_id}, {"checkpoint_ns", h.checkpoint_ns}, {"checkpoint_id", h.checkpoint_id},
              {"parent_id", h.parent_id}, {"step", h.step}, {"kind", to_string(h.kind)}, {"base_id", h.base_id},
              {"depth", h.depth}, {"created_at", format_timestamp(h.created_at)}, {"encoding", h.encoding},
@@ -275,7 +274,8 @@ int run_show(const StoreArgs& store, const ShowArgs& args) {
     out["checksum"] = checksum_text(h.checksum);
     out["metadata"] = Json::parse(h.metadata);
     out["pending_nodes"] = Json::parse(h.pending_nodes);
-    if (h.encoding == "json") out["payload"] = Json::parse(row.payload);
+    // Decoded whatever the encoding (the row's bytes are checked first).
+    out["payload"] = Json::parse(*payload_json(rows, id));
     print(out);
     return 0;
   }

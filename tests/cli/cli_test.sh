@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end tests of the deltackpt command-line tool on real SQLite files,
 # checked with Debian's sqlite3 shell.
-# Usage: cli_test.sh DELTACKPT DELTACKPT_WORKLOAD MIGRATIONS_DIR
+# Usage: cli_test.sh DELTACKPT DELTACKPT_WORKLOAD MIGRATIONS_DIR SQLITE_EXTENSION|none
 set -euo pipefail
 cli=$1
 workload=$2
 migrations=$3
+extension=${4%.so}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -175,6 +176,25 @@ expect_exit 0 "$cli" compact "$db3" --encoding zstd
   || [ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta'")" == zstd-chain ] && ok || fail "compact to zstd"
 expect_exit 0 "$cli" show "$db3" --thread chat --step 44 --compact
 [ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "zstd state"
+# The sqlite3 extension on those compressed rows: a state rebuilt in the
+# shell is the very text ingested, every payload reads as JSON, an unknown id
+# is NULL, and a damaged row fails naming its checkpoint.
+if [ "$extension" != none ]; then
+  expect_exit 0 sqlite3 "$db3" -cmd ".load $extension" \
+    "SELECT deltackpt_state(checkpoint_id) FROM checkpoints WHERE thread_id = 'chat' AND step = 44"
+  [ "$out" == "$(sed -n 45p "$tmp/chat.jsonl")" ] && ok || fail "deltackpt_state"
+  expect_exit 0 sqlite3 "$db3" -cmd ".load $extension" \
+    "SELECT count(*) = sum(json_valid(deltackpt_payload(checkpoint_id))), deltackpt_state('no such id') IS NULL FROM checkpoints"
+  [ "$out" == "1|1" ] && ok || fail "deltackpt_payload: $out"
+  cp "$db3" "$tmp/damaged.db"
+  damaged_id=$(sqlite3 "$tmp/damaged.db" "SELECT checkpoint_id FROM checkpoints WHERE thread_id = 'chat' AND step = 30")
+  sqlite3 "$tmp/damaged.db" "UPDATE checkpoints SET payload = CAST('x' AS BLOB) || substr(payload, 2) WHERE checkpoint_id = '$damaged_id'"
+  expect_exit 1 sqlite3 "$tmp/damaged.db" -cmd ".load $extension" \
+    "SELECT deltackpt_state(checkpoint_id) FROM checkpoints WHERE thread_id = 'chat' AND step = 30"
+  expect_contains "$err" "checkpoint $damaged_id" "damaged row through the extension"
+else
+  echo "cli_test: no sqlite3 extension in this build (a sanitizer build): its checks were not run"
+fi
 expect_exit 0 "$cli" compact "$db3" --encoding zstd-full-rows
 [ "$(sqlite3 "$db3" "SELECT DISTINCT encoding FROM checkpoints WHERE kind = 'delta'")" == json ] && ok || fail "compact to zstd-full-rows"
 [ "$(sqlite3 "$db3" "SELECT count(*) FROM checkpoints WHERE kind = 'delta' AND NOT json_valid(payload)")" == 0 ] && ok || fail "deltas readable"

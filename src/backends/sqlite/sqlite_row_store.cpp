@@ -11,6 +11,7 @@
 #include "json_internal.hpp"
 #include "row_codec.hpp"
 #include "sqlite_handle.hpp"
+#include "sqlite_queries.hpp"
 
 namespace deltackpt {
 namespace {
@@ -19,10 +20,8 @@ using detail::sqlite::Reset;
 using detail::sqlite::Statement;
 using detail::sqlite::Transaction;
 
-constexpr const char* kColumns =
-    "thread_id, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata, "
-    "pending_nodes, encoding, payload_size, state_size, checksum, checkpoint_ns";
-constexpr int kPayloadColumn = 15;
+using detail::sqlite::kPayloadColumn;
+constexpr const char* kColumns = detail::sqlite::kHeaderColumns;
 
 // The header columns of a statement that selects kColumns first.
 struct StatementColumns {
@@ -444,19 +443,7 @@ class SqliteRowStore final : public RowStore {
     head_header_.emplace(db, "SELECT " + cols + " FROM checkpoints WHERE checkpoint_id = " + head_of);
     header_.emplace(db, "SELECT " + cols + " FROM checkpoints WHERE checkpoint_id = ?1");
     seq_of_.emplace(db, "SELECT seq FROM checkpoints WHERE checkpoint_id = ?1");
-    // Chains in one query: walk parent links from the wanted rows back to
-    // the nearest full rows, carrying only keys (UNION visits a row shared
-    // by several chains once), then read those rows in insertion order.
-    const auto walk = [&](const std::string& start) {
-      return "WITH RECURSIVE chain(link_seq, link_parent, link_kind) AS ("
-             " SELECT seq, parent_id, kind FROM checkpoints WHERE " + start +
-             " UNION"
-             " SELECT c.seq, c.parent_id, c.kind FROM checkpoints c"
-             " JOIN chain ON c.checkpoint_id = chain.link_parent"
-             " WHERE chain.link_kind = 'delta')"
-             " SELECT " + cols + ", payload FROM chain JOIN checkpoints ON checkpoints.seq = chain.link_seq"
-             " ORDER BY checkpoints.seq";
-    };
+    const auto walk = detail::sqlite::chain_sql;
     chain_.emplace(db, walk("checkpoint_id = ?1"));
     head_chain_.emplace(db, walk("checkpoint_id = " + head_of));
     chains_.emplace(db, walk("checkpoint_id IN (SELECT value FROM json_each(?1))"));
