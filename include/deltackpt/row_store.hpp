@@ -111,7 +111,7 @@ class DELTACKPT_EXPORT RowStore {
   virtual std::string_view backend_name() const noexcept = 0;
 
   // The payload encoding new rows (and pending-write values) should use:
-  // "json" (readable, the default), "zstd-full-rows", "zstd" or "lz4", as configured for
+  // "json", "zstd-full-rows" (a new database's), "zstd" or "lz4", as configured for
   // this database.
   virtual std::string_view payload_encoding() const noexcept { return "json"; }
 

@@ -512,14 +512,24 @@ BOOST_AUTO_TEST_CASE(version_3_writes_upgrade) {
   BOOST_TEST(cp.writes({"t", "", "c1"})[1].value == std::string(3000, 'x'));
 }
 
-BOOST_AUTO_TEST_CASE(rows_are_readable_json_text) {
-  TempDb file;
-  DeltaCheckpointer cp(open_sqlite({.path = file.path}));
+// A new database is set to zstd-full-rows: its full rows are zstd blobs
+// and its deltas JSON text that sqlite3's json functions read; "json" keeps
+// every row text.
+BOOST_AUTO_TEST_CASE(deltas_are_readable_json_text) {
+  TempDb file, text_only;
   const std::string first(1000, 'a');
-  cp.save({.thread_id = "t", .state = {{"messages", {first}}}});
-  cp.save({.thread_id = "t", .state = {{"messages", {first, std::string(300, 'b')}}}});
+  for (const auto* path : {&file.path, &text_only.path}) {
+    DeltaCheckpointer cp(open_sqlite({.path = *path, .payload_encoding = path == &file.path ? "" : "json"}));
+    cp.save({.thread_id = "t", .state = {{"messages", {first}}}});
+    cp.save({.thread_id = "t", .state = {{"messages", {first, std::string(300, 'b')}}}});
+  }
+  BOOST_TEST(count(sq::open(text_only.path).get(), "SELECT count(*) FROM checkpoints WHERE typeof(payload) = 'text'") == 2);
   auto db = sq::open(file.path);
-  BOOST_TEST(count(db.get(), "SELECT count(*) FROM checkpoints WHERE typeof(payload) = 'text'") == 2);
+  sq::Statement setting(db.get(), "SELECT value FROM deltackpt_settings WHERE key = 'payload_encoding'");
+  BOOST_TEST_REQUIRE(setting.step("setting"));
+  BOOST_TEST(setting.column_text(0) == "zstd-full-rows");
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM checkpoints WHERE kind = 'full' AND encoding = 'zstd' AND typeof(payload) = 'blob'") == 1);
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM checkpoints WHERE kind = 'delta' AND typeof(payload) = 'text'") == 1);
   sq::Statement s(db.get(),
                   "SELECT length(json_extract(payload, '$.keys.messages.edits[0].ins[0]')) FROM checkpoints "
                   "WHERE kind = 'delta'");

@@ -24,7 +24,8 @@ struct PostgresOptions {
   bool migrate = true;
   // Payload encoding for new rows, stored in the database: "json",
   // "zstd-full-rows", "zstd" or "lz4" (see SqliteOptions::payload_encoding).
-  // Empty: keep the database's setting ("json" for a new one). Default: empty.
+  // Empty: keep the database's setting ("zstd-full-rows" for a new one).
+  // Default: empty.
   std::string payload_encoding;
 };
 

@@ -37,7 +37,8 @@ struct SqliteOptions {
   // deltas and pending writes JSON text), "zstd" (full rows and pending-write
   // values compressed, each delta compressed against its chain's full row;
   // everything only where that makes it smaller) or "lz4". Empty: keep the
-  // database's setting ("json" for a new database). Default: empty.
+  // database's setting ("zstd-full-rows" for a new database, set by
+  // migration 0005). Default: empty.
   std::string payload_encoding;
 };
 
