@@ -15,16 +15,19 @@
 #include <functional>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "bench_types.hpp"
 #include "compare/compare.hpp"
 #include "deltackpt/config.hpp"
 #include "deltackpt/delta_checkpointer.hpp"
+#include "floor.hpp"
 #include "report.hpp"
 #include "run_one.hpp"
 #include "workload_source.hpp"
@@ -52,6 +55,7 @@ struct Options {
   int by_id = 20;
   bool history = true;
   bool quick = false;
+  bool floor = false;
   bool sweep = false;
   bool sweep_grid = false;
   std::vector<std::size_t> sweep_intervals = {10, 25, 50, 100, 200, 400};
@@ -186,6 +190,9 @@ std::optional<int> parse(int argc, char** argv, const std::vector<std::string>& 
       ->capture_default_str();
   app.add_flag_callback("--no-history", [&o] { o.history = false; }, "Skip history()");
   app.add_flag("--quick", o.quick, "30 steps, few repetitions: a smoke test in seconds");
+  app.add_flag("--floor", o.floor,
+               "Also compute each workload's information floor (its whole history through zstd -19 --long=27; "
+               "seconds per 100 MB of states) and print payload bytes over it");
   app.add_flag("--sweep", o.sweep,
                "Sweep the delta strategy instead: each interval at the default budget, each budget at the "
                "default interval (default backend: sqlite-normal)");
@@ -445,6 +452,20 @@ int main(int argc, char** argv) {
       std::cerr << "  " << r.error << "\n";
     }
     results.push_back(std::move(r));
+  }
+  if (o.floor) {
+    // Once per workload, in this process: the runs are children, one each.
+    std::map<std::tuple<std::string, int, std::uint64_t>, std::int64_t> floors;
+    for (auto& r : results) {
+      const auto key = std::tuple(r.spec.workload, r.spec.steps, r.spec.seed);
+      auto it = floors.find(key);
+      if (it == floors.end()) {
+        std::cerr << "information floor of " << bench::workload_label(r.spec.workload) << " ..." << std::flush;
+        it = floors.emplace(key, bench::information_floor(r.spec.workload, r.spec.steps, r.spec.seed)).first;
+        std::cerr << " " << it->second << " bytes\n";
+      }
+      r.floor_bytes = it->second;
+    }
   }
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::error_code ec;

@@ -109,6 +109,7 @@ Json to_json(const RunResult& r) {
               {"full_state_bytes", r.full_state_bytes},
               {"row_bytes", r.row_bytes},
               {"last_state_bytes", r.last_state_bytes},
+              {"floor_bytes", r.floor_bytes},
               {"ratio_vs_full_states",
                r.stored_bytes > 0
                    ? static_cast<double>(r.full_state_bytes) / static_cast<double>(r.stored_bytes)
@@ -148,6 +149,7 @@ RunResult result_from_json(const Json& j) {
   r.full_state_bytes = j.at("full_state_bytes").get<std::int64_t>();
   r.row_bytes = j.at("row_bytes").get<std::int64_t>();
   r.last_state_bytes = j.at("last_state_bytes").get<std::int64_t>();
+  r.floor_bytes = j.value("floor_bytes", std::int64_t{0});
   r.full_rows = j.at("full_rows").get<std::size_t>();
   r.delta_rows = j.at("delta_rows").get<std::size_t>();
   r.max_depth = j.at("max_depth").get<std::int32_t>();

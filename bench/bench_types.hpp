@@ -56,6 +56,8 @@ struct RunResult {
   std::int64_t full_state_bytes = 0;  // sum of the compact JSON sizes of every saved state
   std::int64_t row_bytes = 0;         // sum of payload + metadata bytes of the rows written
   std::int64_t last_state_bytes = 0;
+  // The workload's information floor (floor.hpp), with --floor; else 0.
+  std::int64_t floor_bytes = 0;
   std::size_t full_rows = 0;
   std::size_t delta_rows = 0;
   std::int32_t max_depth = 0;  // longest delta chain (delta and raw)

@@ -63,12 +63,16 @@ void print_tables(std::ostream& out, const std::vector<RunResult>& results) {
       out << ": " << any->spec.steps << " steps, seed " << any->spec.seed << ", final state "
           << format_bytes(static_cast<double>(any->last_state_bytes)) << ", full states "
           << format_bytes(static_cast<double>(any->full_state_bytes));
+      if (any->floor_bytes > 0) {
+        out << ", information floor " << format_bytes(static_cast<double>(any->floor_bytes))
+            << " (x-floor: payload and metadata bytes over it)";
+      }
     }
     out << "\n";
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%-13s %-6s %10s %7s %9s | %9s %9s %9s | %9s %9s %9s | %9s %9s %9s | %9s | %7s %7s\n",
-                  "backend", "strat", "stored", "x-full", "rows f/d", "save p50", "p95", "p99",
+                  "%-13s %-6s %10s %7s %7s %9s | %9s %9s %9s | %9s %9s %9s | %9s %9s %9s | %9s | %7s %7s\n",
+                  "backend", "strat", "stored", "x-full", "x-floor", "rows f/d", "save p50", "p95", "p99",
                   "last10%p50", "p95", "p99", "load warm", "cold", "by-id", "history", "RSS MB",
                   "CPU s");
     out << line;
@@ -82,10 +86,12 @@ void print_tables(std::ostream& out, const std::vector<RunResult>& results) {
                                                     static_cast<double>(r.stored_bytes)
                                               : 0;
       const std::string rows = std::to_string(r.full_rows) + "/" + std::to_string(r.delta_rows);
+      const std::string over_floor =
+          r.floor_bytes > 0 ? fmt("%.2f", static_cast<double>(r.row_bytes) / static_cast<double>(r.floor_bytes)) : "-";
       std::snprintf(line, sizeof line,
-                    "%-13s %-6s %10s %7.2f %9s | %9s %9s %9s | %9s %9s %9s | %9s %9s %9s | %9s | %7.1f %7.2f\n",
+                    "%-13s %-6s %10s %7.2f %7s %9s | %9s %9s %9s | %9s %9s %9s | %9s %9s %9s | %9s | %7.1f %7.2f\n",
                     r.spec.backend.c_str(), r.spec.strategy.c_str(),
-                    format_bytes(static_cast<double>(r.stored_bytes)).c_str(), ratio, rows.c_str(),
+                    format_bytes(static_cast<double>(r.stored_bytes)).c_str(), ratio, over_floor.c_str(), rows.c_str(),
                     format_us(r.save_all.p50).c_str(), format_us(r.save_all.p95).c_str(),
                     format_us(r.save_all.p99).c_str(), format_us(r.save_last10.p50).c_str(),
                     format_us(r.save_last10.p95).c_str(), format_us(r.save_last10.p99).c_str(),
@@ -131,7 +137,7 @@ void print_sweep(std::ostream& out, const std::vector<RunResult>& results) {
 
 void write_csv(std::ostream& out, const std::vector<RunResult>& results) {
   out << "workload,steps,seed,strategy,backend,interval,budget,cache_mb,ok,verified,stored_bytes,"
-         "full_state_bytes,ratio_vs_full_states,row_bytes,last_state_bytes,full_rows,delta_rows,"
+         "full_state_bytes,ratio_vs_full_states,row_bytes,floor_bytes,last_state_bytes,full_rows,delta_rows,"
          "max_depth,replay_bytes_latest,replay_bytes_mean,save_p50_us,save_p95_us,save_p99_us,save_mean_us,save_max_us,"
          "save_last10_p50_us,save_last10_p95_us,save_last10_p99_us,save_wall_s,save_cpu_s,"
          "load_warm_p50_us,load_cold_p50_us,load_by_id_cold_p50_us,history_ms,peak_rss_mb,save_rss_mb,"
@@ -147,7 +153,7 @@ void write_csv(std::ostream& out, const std::vector<RunResult>& results) {
         << fmt("%.3f", r.stored_bytes > 0 ? static_cast<double>(r.full_state_bytes) /
                                                 static_cast<double>(r.stored_bytes)
                                           : 0)
-        << ',' << r.row_bytes << ',' << r.last_state_bytes << ',' << r.full_rows << ','
+        << ',' << r.row_bytes << ',' << r.floor_bytes << ',' << r.last_state_bytes << ',' << r.full_rows << ','
         << r.delta_rows << ',' << r.max_depth << ',' << r.replay_bytes_latest << ','
         << fmt("%.0f", r.replay_bytes_mean) << ',' << fmt("%.1f", r.save_all.p50) << ','
         << fmt("%.1f", r.save_all.p95) << ',' << fmt("%.1f", r.save_all.p99) << ','

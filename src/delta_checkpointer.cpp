@@ -824,8 +824,7 @@ PruneResult DeltaCheckpointer::prune(std::string_view thread_id, std::string_vie
 std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view thread_id,
                                                                std::string_view checkpoint_ns,
                                                                const RetentionPolicy& retention) {
-  Impl& s = *this;
-  auto rows = s.store.rows(thread_id);
+  auto rows = store.rows(thread_id);
   std::erase_if(rows, [&](const StoredRow& r) { return r.header.checkpoint_ns != checkpoint_ns; });
   std::vector<RowHeader> headers;
   headers.reserve(rows.size());
@@ -836,14 +835,14 @@ std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view 
   std::vector<StoredRow> replace;
   replace.reserve(plan.changes.size());
   std::size_t replayed = 0;
-  detail::ForwardReplay replay(rows, s.limits());
+  detail::ForwardReplay replay(rows, limits());
   // Replays up to row `index` (states come parents first) and returns its step.
   detail::ForwardReplay::Step step;
   const auto replay_to = [&](std::size_t index) {
     while (replayed <= index) step = replay.next(replayed++);
     return step;
   };
-  const std::string_view encoding = s.store.payload_encoding();
+  const std::string_view encoding = store.payload_encoding();
   // The new full rows, as dictionaries for the zstd-chain deltas after them.
   std::unordered_map<std::string, std::shared_ptr<const ChainDictionary>> new_bases;
   for (const auto& change : plan.changes) {
@@ -862,15 +861,15 @@ std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view 
       // Compressed against a full row that goes: against the new one now.
       const auto was = replay_to(change.index).dictionary;
       const auto base = new_bases.find(row.header.base_id);
-      detail::encode_payload(row, detail::payload_text(old, s.limits(), was.get()), encoding,
+      detail::encode_payload(row, detail::payload_text(old, limits(), was.get()), encoding,
                              base == new_bases.end() ? nullptr : base->second.get());
     } else {
       row.payload = old.payload;
     }
     replace.push_back(std::move(row));
   }
-  s.store.rewrite(thread_id, replace, plan.remove);
-  s.cache.forget_thread(thread_id);
+  store.rewrite(thread_id, replace, plan.remove);
+  cache.forget_thread(thread_id);
   return PruneResult{plan.remove.size(), plan.rewritten_as_full()};
 }
 
