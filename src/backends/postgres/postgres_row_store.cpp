@@ -193,7 +193,7 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kLockThread, "SELECT head_id FROM threads WHERE thread_id = $1::text FOR UPDATE");
   cx.prepare(kLockOwner, "SELECT 1 FROM threads WHERE thread_id = $1::text AND checkpoint_ns = $2::text FOR UPDATE");
   const std::string link_cols = "SELECT checkpoint_id, coalesce(parent_id, ''), kind, base_id, encoding, checksum FROM checkpoints";
-  cx.prepare(kChainLink, link_cols + " WHERE checkpoint_id = $1::text");
+  cx.prepare(kChainLink, link_cols + " WHERE checkpoint_id IN ($1::text, $2::text)");
   cx.prepare(kChainRows, link_cols + " WHERE thread_id = $1::text AND encoding = 'zstd-chain'");
   cx.prepare(kRemoveThread,
              "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text RETURNING 1),"
@@ -504,11 +504,15 @@ class PostgresRowStore final : public RowStore {
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::work tx(cx);
       tx.exec_prepared(kLockOwner, h.thread_id, h.checkpoint_ns);
-      const pqxx::result parent = tx.exec_prepared(kChainLink, h.parent_id);
-      if (parent.empty()) throw detail::parent_not_found(backend_name(), op, h.parent_id);
-      const pqxx::result base = tx.exec_prepared(kChainLink, h.base_id);
-      detail::check_chain_base(row, read_link(parent[0]),
-                               base.empty() ? std::nullopt : std::optional(read_link(base[0])), backend_name(), op);
+      // The parent and the full row it names, in one round trip (often one row).
+      std::optional<detail::ChainLink> parent, base;
+      for (const auto& r : tx.exec_prepared(kChainLink, h.parent_id, h.base_id)) {
+        detail::ChainLink link = read_link(r);
+        if (link.checkpoint_id == h.parent_id) parent = link;
+        if (link.checkpoint_id == h.base_id) base = std::move(link);
+      }
+      if (!parent) throw detail::parent_not_found(backend_name(), op, h.parent_id);
+      detail::check_chain_base(row, *parent, base, backend_name(), op);
       const pqxx::result inserted =
           exec_row(tx, mode == InsertMode::kExtend ? kInsertExtend : kInsertFork, row, h.parent_id);
       if (inserted.empty()) {
