@@ -810,6 +810,10 @@ PruneResult DeltaCheckpointer::prune(std::string_view thread_id, std::string_vie
   Impl& s = *impl_;
   check_id(thread_id, "thread_id", s.limits(), false);
   check_ns(checkpoint_ns, s.limits());
+  if (policy.max_age && policy.max_age->count() < 0) {
+    throw InvalidArgument("deltackpt: prune(thread=" + std::string(thread_id) + "): max_age is negative (" +
+                          std::to_string(policy.max_age->count()) + " us)");
+  }
   // A writer may save a delta compressed against rows this plan rewrites
   // (ChainMoved): plan again from the rows as they are then.
   for (int attempt = 1;; ++attempt) {

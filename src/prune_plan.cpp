@@ -15,15 +15,28 @@ std::size_t PrunePlan::rewritten_as_full() const noexcept {
   return n;
 }
 
+namespace {
+
+Timestamp oldest_kept(const RetentionPolicy& policy, Timestamp now) {
+  if (!policy.max_age) return Timestamp::min();
+  // An age reaching before the clock's range keeps everything: now - age
+  // would overflow (an oversized --max-age once deleted nearly every row).
+  // min + age cannot overflow, as the age is not negative.
+  if (Timestamp::min().time_since_epoch() + *policy.max_age > now.time_since_epoch()) return Timestamp::min();
+  return now - *policy.max_age;
+}
+
+}  // namespace
+
 PrunePlan plan_prune(const std::vector<RowHeader>& headers, const RetentionPolicy& policy, Timestamp now) {
   const std::size_t n = headers.size();
-  const Timestamp oldest_kept = policy.max_age ? now - *policy.max_age : Timestamp::min();
+  const Timestamp oldest = oldest_kept(policy, now);
   std::vector<bool> keep(n);
   PrunePlan plan;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t rank = n - 1 - i;  // 0 for the newest
     keep[i] = rank == 0 ||
-              ((!policy.keep_last || rank < *policy.keep_last) && headers[i].created_at >= oldest_kept);
+              ((!policy.keep_last || rank < *policy.keep_last) && headers[i].created_at >= oldest);
     if (!keep[i]) plan.remove.push_back(headers[i].checkpoint_id);
   }
   if (plan.remove.empty()) return plan;

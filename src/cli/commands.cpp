@@ -11,6 +11,7 @@
 #include "deltackpt/import_adk.hpp"
 #include "deltackpt/maintenance.hpp"
 #include "deltackpt/open.hpp"
+#include "arguments.hpp"
 #include "output.hpp"
 
 namespace deltackpt::cli {
@@ -43,22 +44,6 @@ void print_summary(const ThreadStats& t) {
 }
 
 }  // namespace
-
-std::chrono::microseconds parse_age(const std::string& text) {
-  std::size_t used = 0;
-  long long n = -1;
-  try {
-    n = std::stoll(text, &used);
-  } catch (const std::exception&) {
-  }
-  const std::string unit = used < text.size() ? text.substr(used) : "";
-  const long long seconds_per = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600
-                              : unit == "d" ? 86400 : unit == "w" ? 604800 : 0;
-  if (n < 0 || seconds_per == 0) {
-    throw InvalidArgument("deltackpt: --max-age \"" + text + "\" is not a duration like 30s, 15m, 12h, 7d or 2w");
-  }
-  return std::chrono::seconds(n * seconds_per);
-}
 
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to) {
   const SchemaStatus s = status_only ? schema_status(store.db) : migrate(store.db, to);

@@ -18,9 +18,6 @@ struct StoreArgs {
   std::string encoding;     // "json", "lz4" or "zstd": payload encoding for new rows
 };
 
-// "30s", "15m", "12h", "7d", "2w"; throws InvalidArgument otherwise.
-std::chrono::microseconds parse_age(const std::string& text);
-
 int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to);
 struct ListArgs {
   std::string thread;                 // empty: every thread

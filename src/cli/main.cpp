@@ -2,8 +2,11 @@
 // Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iostream>
+#include <limits>
 
+#include "arguments.hpp"
 #include "commands.hpp"
 #include "deltackpt/errors.hpp"
 
@@ -42,6 +45,13 @@ CLI::Validator accepted_by(Parse parse, const std::string& name) {
       name);
 }
 
+// A whole number in [min, max], checked before CLI11 converts it (which
+// would wrap "-1" into a size and clamp an overflow).
+CLI::Validator whole_number(std::int64_t min, std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
+  return accepted_by([min, max](const std::string& text) { deltackpt::cli::parse_whole_number(text, min, max); },
+                     "N");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,7 +71,7 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations, or show them");
   add_store_options(migrate, store);
   migrate->add_flag("--status", status, "Only show which migrations are applied");
-  migrate->add_option("--to", to, "Migrate up to this schema version");
+  migrate->add_option("--to", to, "Migrate up to this schema version")->check(whole_number(0, 1000000));
   migrate->callback([&] { result = deltackpt::cli::run_migrate(store, status, to); });
 
   auto* ingest = app.add_subcommand("ingest", "Save each line of a JSONL file as the next checkpoint");
@@ -69,8 +79,7 @@ int main(int argc, char** argv) {
   ingest->add_option("--thread", thread, "Thread to save into")->required();
   ingest->add_option("--ns", ns, "Namespace to save into (default: the root namespace, \"\")");
   ingest->add_option("--jsonl", jsonl, "File of states, one JSON object per line (- for stdin)")->required();
-  ingest->add_option("--interval", interval, "Full row at least every N checkpoints")
-      ->check(CLI::PositiveNumber);
+  ingest->add_option("--interval", interval, "Full row at least every N checkpoints")->check(whole_number(1));
   ingest->add_flag("--full-only", full_only, "Store every checkpoint as a full row");
   ingest->add_flag("--continue", keep_going, "Skip lines that are not JSON objects instead of failing");
   ingest->callback([&] {
@@ -85,7 +94,7 @@ int main(int argc, char** argv) {
   add_store_options(list, store);
   list->add_option("--thread", list_args.thread, "Only this thread (default: every thread)");
   list->add_option("--ns", list_args.ns, "Only this namespace (\"\" is the root; default: every namespace)");
-  list->add_option("--limit", list_args.limit, "At most this many");
+  list->add_option("--limit", list_args.limit, "At most this many")->check(whole_number(0));
   list->add_option("--before", list_args.before, "Only checkpoints saved before this checkpoint id");
   list->add_option_function<std::string>(
           "--order", [&](const std::string& order) { list_args.by_checkpoint_id = order == "checkpoint_id"; },
@@ -107,7 +116,9 @@ int main(int argc, char** argv) {
   auto* show_id = show->add_option("--checkpoint", show_args.checkpoint, "Checkpoint id");
   show->add_option("--ns", show_args.ns, "With --thread: the namespace (default: the root namespace)")
       ->needs(show_thread);
-  show->add_option("--step", show_args.step, "The thread's newest checkpoint with this step")->needs(show_thread);
+  show->add_option("--step", show_args.step, "The thread's newest checkpoint with this step")
+      ->check(whole_number(std::numeric_limits<std::int64_t>::min()))
+      ->needs(show_thread);
   show_thread->excludes(show_id);
   show->add_flag("--compact", show_args.compact, "One line of compact JSON (as saved)");
   show->add_flag("--raw", show_args.raw, "Print the stored row (columns and payload) instead of the state");
@@ -134,7 +145,7 @@ int main(int argc, char** argv) {
   add_store_options(prune, store);
   prune->add_option("--thread", thread, "Thread")->required();
   prune->add_option("--ns", ns, "Only this namespace (default: each namespace of the thread)");
-  auto* keep = prune->add_option("--keep-last", keep_last, "Keep this many newest checkpoints");
+  auto* keep = prune->add_option("--keep-last", keep_last, "Keep this many newest checkpoints")->check(whole_number(0));
   auto* age = prune->add_option("--max-age", max_age, "Delete checkpoints older than this: 30s, 15m, 12h, 7d, 2w")
                   ->check(accepted_by([](const std::string& text) { deltackpt::cli::parse_age(text); }, "DURATION"));
   prune->callback([&] {
@@ -147,16 +158,14 @@ int main(int argc, char** argv) {
   auto* compact = app.add_subcommand("compact", "Rewrite chains under a new policy, in place and crash-safe");
   add_store_options(compact, store);
   compact->add_option("--thread", thread, "Only this thread");
-  compact->add_option("--interval", interval, "Full row at least every N checkpoints")
-      ->check(CLI::PositiveNumber);
+  compact->add_option("--interval", interval, "Full row at least every N checkpoints")->check(whole_number(1));
   compact->add_flag("--full-only", full_only, "Rewrite every row as a full row");
   compact->callback([&] { result = deltackpt::cli::run_compact(store, thread, interval, full_only); });
 
   auto* import_adk = app.add_subcommand("import-adk", "Import an adk-graph SQLite store (graph_checkpoints)");
   import_adk->add_option("source", source, "The adk-graph SQLite file")->required()->check(CLI::ExistingFile);
   add_store_options(import_adk, store);
-  import_adk->add_option("--interval", interval, "Full row at least every N checkpoints")
-      ->check(CLI::PositiveNumber);
+  import_adk->add_option("--interval", interval, "Full row at least every N checkpoints")->check(whole_number(1));
   import_adk->callback([&] { result = deltackpt::cli::run_import_adk(source, store, interval); });
 
   bool version_json = false;

@@ -147,6 +147,22 @@ expect_exit 0 "$cli" show "$db" --thread plan --step 33 --compact
 expect_exit 1 "$cli" show "$db" --thread plan --step 32
 expect_exit 2 "$cli" prune "$db" --thread plan --max-age soon
 expect_exit 2 "$cli" prune "$db" --thread plan --max-age 3x
+# Out-of-range numbers are usage errors, never wrapped or clamped: these
+# ages once overflowed and pruned all but the newest checkpoint.
+for age in 9223372036854775s 15250284452w 2562047788015215h -5s +5s 5; do
+  expect_exit 2 "$cli" prune "$db" --thread plan --max-age "$age"
+done
+expect_contains "$err" '"5"' "--max-age error quotes the value"
+expect_exit 0 "$cli" prune "$db" --thread plan --max-age 15250284w  # the widest age: keeps everything
+expect_contains "$out" "removed 0" "prune with the widest age"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM checkpoints WHERE thread_id = 'plan'")" == 7 ] && ok || fail "widest age kept rows"
+expect_exit 2 "$cli" prune "$db" --thread plan --keep-last -1
+expect_exit 2 "$cli" list "$db" --limit -1
+expect_exit 2 "$cli" show "$db" --thread plan --step 99999999999999999999
+expect_contains "$err" "99999999999999999999" "--step error quotes the value"
+expect_exit 2 "$cli" ingest "$db" --thread n --jsonl "$tmp/plan.jsonl" --interval 0
+[ "$(sqlite3 "$db" "SELECT count(*) FROM checkpoints WHERE thread_id = 'n'")" == 0 ] && ok || fail "--interval 0 saved"
+expect_exit 2 "$cli" migrate "$db" --to -1
 
 # compact: to full rows and back, states unchanged.
 db2=$tmp/compact.db

@@ -265,6 +265,14 @@ BOOST_AUTO_TEST_CASE(prune_keeps_every_kept_checkpoint_loadable) {
   BOOST_TEST(cp->load("t")->checkpoint_id == id);
 }
 
+BOOST_AUTO_TEST_CASE(prune_refuses_a_negative_age_and_keeps_all_for_an_endless_one) {
+  auto cp = delta_memory({});
+  ingest(*cp, "t", workloads::generate("plan_edit", 5, 1));
+  BOOST_CHECK_THROW(cp->prune("t", {.max_age = std::chrono::microseconds(-1)}), InvalidArgument);
+  BOOST_TEST(cp->prune("t", {.max_age = std::chrono::microseconds::max()}).removed == 0u);
+  BOOST_TEST(cp->list("t").size() == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   auto inner = open_memory();
   RowStore* store = inner.get();

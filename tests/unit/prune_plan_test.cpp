@@ -95,6 +95,20 @@ BOOST_AUTO_TEST_CASE(max_age_keeps_rows_at_or_after_the_cutoff) {
   BOOST_TEST(both.remove == (Strings{"a", "b"}));
 }
 
+BOOST_AUTO_TEST_CASE(an_age_beyond_the_clocks_range_keeps_every_row) {
+  // now - age would overflow and wrap into the future, deleting everything
+  // but the newest row: each of these ages once did.
+  const std::vector<RowHeader> h = {row("a", "", F, "a", 0, 3600), row("b", "a", D, "a", 1, 60),
+                                    row("c", "b", D, "a", 2, 0)};
+  for (const std::chrono::microseconds age :
+       {std::chrono::microseconds::max(), std::chrono::microseconds(std::chrono::seconds(9223372036854))}) {
+    const PrunePlan plan = plan_prune(h, {.max_age = age}, kNow);
+    BOOST_TEST(plan.remove.empty(), "age " << age.count() << " us removed " << plan.remove.size());
+  }
+  // An age within the range still cuts where it says.
+  BOOST_TEST(plan_prune(h, {.max_age = std::chrono::seconds(3599)}, kNow).remove == (Strings{"a"}));
+}
+
 BOOST_AUTO_TEST_CASE(branches_are_rechained_on_their_own) {
   // a - b - c           (c: one branch)
   //      \- d - e       (d, e: a fork from b, saved later)
