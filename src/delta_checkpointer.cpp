@@ -569,11 +569,8 @@ DeltaCheckpointer::Impl::BuiltRow DeltaCheckpointer::Impl::build_row_header(cons
                                                                             Timestamp created,
                                                                             std::size_t state_bytes,
                                                                             const std::string& parent_id) const {
-  if (state_bytes > limits().max_state_bytes) {
-    throw InvalidArgument("deltackpt: save(thread=" + cp.thread_id + "): state is " +
-                          std::to_string(state_bytes) + " bytes, over the limit of " +
-                          std::to_string(limits().max_state_bytes));
-  }
+  detail::check_state_bytes(state_bytes, limits().max_state_bytes,
+                            "deltackpt: save(thread=" + cp.thread_id + "): the state");
   BuiltRow built;
   RowHeader& h = built.row.header;
   h.thread_id = cp.thread_id;

@@ -105,6 +105,10 @@ struct ValueLimits {
 std::size_t validate_value(const Json& value, const ValueLimits& limits,
                            std::string_view what);
 
+// Throws InvalidArgument ("<what> is N bytes, over the limit of M") when a
+// state of `bytes` is over max_state_bytes.
+void check_state_bytes(std::size_t bytes, std::size_t max_state_bytes, std::string_view what);
+
 // What validate_value checks, for `value` found `depth` levels deep in a
 // state: its serialized size, or std::nullopt when it breaks a limit (then
 // validate_value on the whole state says where). Lets a save that diffs

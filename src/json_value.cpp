@@ -386,6 +386,13 @@ std::size_t validate_value(const Json& value, const ValueLimits& limits,
   throw InvalidArgument(std::string(what) + " cannot be stored");
 }
 
+void check_state_bytes(std::size_t bytes, std::size_t max_state_bytes, std::string_view what) {
+  if (bytes > max_state_bytes) {
+    throw InvalidArgument(std::string(what) + " is " + std::to_string(bytes) + " bytes, over the limit of " +
+                          std::to_string(max_state_bytes));
+  }
+}
+
 std::size_t valid_utf8_prefix(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
@@ -468,4 +475,13 @@ void append_pointer_token(std::string& pointer, std::string_view token) {
 }
 
 }  // namespace detail
+std::size_t check_state(const Json& state, const Limits& limits) {
+  if (!state.is_object()) {
+    throw InvalidArgument(std::string("the state must be a JSON object, not ") + state.type_name());
+  }
+  const std::size_t bytes = detail::validate_value(state, detail::ValueLimits{limits.max_depth}, "state");
+  detail::check_state_bytes(bytes, limits.max_state_bytes, "the state");
+  return bytes;
+}
+
 }  // namespace deltackpt

@@ -126,10 +126,13 @@ Json parse_argument(const char* text, std::string_view what, bool optional) {
     if (optional) return Json(nullptr);
     throw InvalidArgument(std::string(what) + (text == nullptr ? " is NULL" : " is empty"));
   }
+  // Exactly, or refused: nlohmann's parse would turn an integer beyond 64
+  // bits into a float and keep the last of repeated keys. The caller's
+  // max_depth is checked by the save; this bound only keeps parsing safe.
   try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    throw InvalidArgument(std::string(what) + " is not valid JSON: " + e.what());
+    return parse_exact(text, kMaxDepthLimit);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string(what) + ": " + e.what());
   }
 }
 

@@ -61,9 +61,37 @@ int run_migrate(const StoreArgs& store, bool status_only, std::optional<int> to)
   return 0;
 }
 
+namespace {
+
+// Why `line` would not be saved exactly as written, or "" when it would:
+// everything save() checks, so a file is judged whole before anything is
+// saved.
+std::string ingest_problem(std::string_view line, const Limits& limits) {
+  Json state;
+  try {
+    state = parse_exact(line, limits.max_depth);
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  if (!state.is_object()) return std::string("is a JSON ") + state.type_name() + ", not an object";
+  try {
+    check_state(state, limits);
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
 int run_ingest(const StoreArgs& store, const std::string& thread, const std::string& ns, const std::string& jsonl,
                std::optional<std::size_t> interval, bool full_only, bool keep_going) {
-  // Read and check every line before saving any, so a bad file writes nothing.
+  OpenOptions options = open_options(store);
+  options.deltas = !full_only;
+  if (interval) options.delta.full_snapshot_interval = *interval;
+  const Limits& limits = options.delta.limits;
+  // Read and check every line completely before saving any, so a bad file
+  // writes nothing (or, with --continue, everything but its bad lines).
   std::ifstream file;
   if (jsonl != "-") {
     file.open(jsonl, std::ios::binary);
@@ -76,22 +104,11 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::string why;
-    const std::size_t first = line.find_first_not_of(" \t");
-    if (line[first] != '{') {
-      why = "is not a JSON object";
-    } else if (!Json::accept(line)) {
-      why = "is not valid JSON";
-      try {
-        const Json parsed = Json::parse(line);  // only for the parser's own words
-      } catch (const Json::exception& e) {
-        why += std::string(": ") + e.what();
-      }
-    }
+    const std::string why = ingest_problem(line, limits);
     if (!why.empty()) {
       if (!keep_going) {
-        throw InvalidArgument("deltackpt: ingest: " + jsonl + " line " + std::to_string(number) + " " +
-                              why + " (nothing was saved; --continue skips such lines)");
+        throw InvalidArgument("deltackpt: ingest: " + jsonl + " line " + std::to_string(number) + ": " + why +
+                              " (nothing was saved; --continue skips bad lines)");
       }
       std::cerr << "deltackpt: ingest: skipping line " << number << ": " << why << '\n';
       skipped.push_back(number);
@@ -99,22 +116,33 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
     }
     lines.emplace_back(number, std::move(line));
   }
-  OpenOptions options = open_options(store);
-  options.deltas = !full_only;
-  if (interval) options.delta.full_snapshot_interval = *interval;
   auto cp = open(store.db, options);
-  ProgressBar bar("ingest");
   std::size_t saved = 0;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    Checkpoint c;
-    c.thread_id = thread;
-    c.checkpoint_ns = ns;
-    c.step = static_cast<std::int64_t>(lines[i].first - 1);  // line number from 0
-    c.state = Json::parse(lines[i].second);
-    lines[i].second = std::string();  // release the text as we go
-    cp->save(c);
-    ++saved;
-    bar.update(i + 1, lines.size());
+  {
+    ProgressBar bar("ingest");
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      Checkpoint c;
+      c.thread_id = thread;
+      c.checkpoint_ns = ns;
+      c.step = static_cast<std::int64_t>(lines[i].first - 1);  // line number from 0
+      c.state = parse_exact(lines[i].second, limits.max_depth);
+      lines[i].second = std::string();  // release the text as we go
+      try {
+        cp->save(c);
+      } catch (const Error& e) {
+        // The store is consistent (a failed save writes nothing); say how
+        // far the file got, so the rest can be ingested after the cause is
+        // fixed.
+        const std::string done = saved == 0 ? "nothing was saved"
+                                            : std::to_string(saved) + " checkpoints (lines " +
+                                                  std::to_string(lines.front().first) + " to " +
+                                                  std::to_string(lines[i - 1].first) + ") were saved";
+        throw Error(e.code(), "deltackpt: ingest: " + jsonl + " line " + std::to_string(lines[i].first) +
+                                  " was not saved: " + e.what() + "; " + done + ", none after");
+      }
+      ++saved;
+      bar.update(i + 1, lines.size());
+    }
   }
   const StoreStats s = stats(cp->row_store(), thread);
   const ThreadStats t = s.threads.empty() ? ThreadStats{} : s.threads.front();

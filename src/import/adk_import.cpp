@@ -20,9 +20,9 @@ constexpr const char* kAdkBase = "__delta_ckpt_base_id";
 
 Json parse_text(const std::string& text, const std::string& id, const char* column) {
   try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    bad_row(id, std::string(column) + " is not valid JSON: " + e.what());
+    return parse_exact(text, kMaxDepthLimit);  // the save checks the store's own depth limit
+  } catch (const InvalidArgument& e) {
+    bad_row(id, std::string(column) + ": " + e.what());
   }
 }
 

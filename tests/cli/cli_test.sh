@@ -135,6 +135,26 @@ expect_contains "$err" "line 3" "bad line number"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM checkpoints WHERE thread_id = 'bad'")" == 0 ] && ok || fail "half-ingested"
 expect_exit 0 "$cli" ingest "$db" --thread bad --jsonl "$tmp/bad.jsonl" --continue
 [ "$(sqlite3 "$db" "SELECT group_concat(step) FROM checkpoints WHERE thread_id = 'bad'")" == "0,1,3" ] && ok || fail "--continue steps"
+# Lines a save would refuse, or change without a word, are found before
+# anything is saved: too deep, an integer beyond 64 bits, a repeated key,
+# not an object (the size limit is check_state's, in json_parse_test).
+python3 - "$tmp/worse.jsonl" <<'PY'
+import sys
+lines = ['{"a":1}', '{"a":' + '[' * 200 + ']' * 200 + '}', '{"n":123456789012345678901234567890}',
+         '{"n":-9223372036854775809}', '{"d":1,"d":2}', '[1,2]', '{"a":4}']
+open(sys.argv[1], 'w').write('\n'.join(lines) + '\n')
+PY
+expect_exit 1 "$cli" ingest "$db" --thread worse --jsonl "$tmp/worse.jsonl"
+expect_contains "$err" "line 2: at \"/a/0/0/" "deep line: number and path"
+expect_contains "$err" "deeper than 128" "deep line: why"
+[ "${#err}" -lt 300 ] && ok || fail "the deep line's error is ${#err} characters"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM checkpoints WHERE thread_id = 'worse'")" == 0 ] && ok || fail "worse: half-ingested"
+expect_exit 0 "$cli" ingest "$db" --thread worse --jsonl "$tmp/worse.jsonl" --continue --json
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["saved"] == 2 and r["skipped_lines"] == [2,3,4,5,6], r' <<< "$out" \
+  && ok || fail "--continue skips every kind of bad line"
+expect_contains "$err" "line 3: at \"/n\": integer 123456789012345678901234567890 does not fit in 64 bits" "big integer"
+expect_contains "$err" "line 4: at \"/n\": integer -9223372036854775809" "negative big integer"
+expect_contains "$err" "line 5: at \"/d\": key \"d\" appears twice" "repeated key"
 
 # prune keeps the newest and everything they need.
 expect_exit 0 "$cli" prune "$db" --thread plan --keep-last 7 --json
