@@ -150,6 +150,13 @@ class ExactBuilder final : public nlohmann::json_sax<Json> {
 }  // namespace
 
 Json parse_exact(std::string_view text, int max_depth) {
+  // nlohmann stops at a NUL byte as at the end of the text, so whatever
+  // follows would be dropped without a word. In JSON a NUL is only ever
+  // written escaped, as \u0000.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    throw InvalidArgument("not valid JSON: a NUL byte at byte " + std::to_string(nul) +
+                          " (JSON text writes it as \\u0000 inside a string)");
+  }
   ExactBuilder builder(max_depth);
   Json::sax_parse(text, &builder, Json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/false);
   return builder.take();

@@ -85,6 +85,9 @@ BOOST_AUTO_TEST_CASE(syntax_errors_say_where_without_the_parsers_codes) {
   BOOST_TEST(!contains(why, "json.exception"), why);
   BOOST_TEST(contains(refusal(R"({"a":1} trailing)"), "not valid JSON"));
   BOOST_TEST(contains(refusal("{\"a\":\"\xff\"}"), "not valid JSON"));
+  // nlohmann's own parse stops at a NUL and drops what follows.
+  BOOST_TEST(contains(refusal(std::string("{\"a\":1}\0{\"b\":2}", 15)), "NUL byte at byte 7"));
+  BOOST_TEST(parse_exact(R"({"a":"\u0000"})")["a"].get<std::string>() == std::string(1, '\0'));
 }
 
 BOOST_AUTO_TEST_CASE(check_state_refuses_what_a_save_would) {
