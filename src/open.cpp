@@ -1,9 +1,12 @@
 // Dispatch from a store URL to a backend.
 #include "deltackpt/open.hpp"
 
+#include <cctype>
+
 #include "deltackpt/backends/memory.hpp"
 #include "deltackpt/config.hpp"
 #include "deltackpt/errors.hpp"
+#include "conninfo.hpp"
 #include "row_codec.hpp"
 #if DELTACKPT_HAVE_POSTGRES
 #include "deltackpt/backends/postgres.hpp"
@@ -14,6 +17,15 @@ namespace {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// URL schemes are case-insensitive (RFC 3986), as libpq reads them.
+bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
 }
 
 #if !DELTACKPT_HAVE_POSTGRES
@@ -32,15 +44,22 @@ StoreUrl parse_store_url(std::string_view url) {
     if (path.empty()) throw InvalidArgument("deltackpt: \"" + std::string(url) + "\" names no file");
     return {StoreUrl::Kind::kSqlite, std::string(path)};
   }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return {StoreUrl::Kind::kPostgres, std::string(url)};
+  if (starts_with_ignoring_case(url, "postgresql://") || starts_with_ignoring_case(url, "postgres://")) {
+    // libpq itself only knows the lowercase scheme.
+    std::string target(url);
+    const std::size_t scheme_end = target.find(':');
+    for (std::size_t i = 0; i < scheme_end; ++i) {
+      target[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(target[i])));
+    }
+    return {StoreUrl::Kind::kPostgres, std::move(target)};
   }
+  if (detail::is_keyword_value_conninfo(url)) return {StoreUrl::Kind::kPostgres, std::string(url)};
   if (ends_with(url, ".db") || ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
     return {StoreUrl::Kind::kSqlite, std::string(url)};
   }
-  throw InvalidArgument("deltackpt: cannot tell which database \"" + std::string(url) +
+  throw InvalidArgument("deltackpt: cannot tell which database \"" + detail::redact_password(url) +
                         "\" names: use sqlite:PATH, a path ending in .db, .sqlite or .sqlite3, "
-                        "postgresql://..., or memory:");
+                        "postgresql://... (or libpq's host=... dbname=...), or memory:");
 }
 
 std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions& options) {
@@ -49,6 +68,9 @@ std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions&
   // for the day the URL changes.
   if (options.pool_size == 0) throw InvalidArgument("deltackpt: OpenOptions.pool_size must be at least 1");
   if (!options.payload_encoding.empty()) detail::check_payload_encoding(options.payload_encoding, "deltackpt: OpenOptions.");
+  if (options.read_only && !options.payload_encoding.empty()) {
+    throw InvalidArgument("deltackpt: OpenOptions.payload_encoding sets how new rows are written: not for a read-only store");
+  }
   std::unique_ptr<RowStore> store;
   switch (where.kind) {
     case StoreUrl::Kind::kMemory:
@@ -57,14 +79,16 @@ std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions&
     case StoreUrl::Kind::kSqlite:
       store = open_sqlite({.path = where.target,
                            .durability = options.durability,
-                           .migrate = options.migrate,
+                           .migrate = options.migrate && !options.read_only,
+                           .read_only = options.read_only,
                            .payload_encoding = options.payload_encoding});
       break;
     case StoreUrl::Kind::kPostgres:
 #if DELTACKPT_HAVE_POSTGRES
       store = open_postgres({.url = where.target,
                              .pool_size = options.pool_size,
-                             .migrate = options.migrate,
+                             .migrate = options.migrate && !options.read_only,
+                             .read_only = options.read_only,
                              .payload_encoding = options.payload_encoding});
       break;
 #else

@@ -27,6 +27,10 @@ struct OpenOptions {
   std::size_t pool_size = 4;
   // Apply pending schema migrations on open. Default: true.
   bool migrate = true;
+  // Read only: create, migrate and write nothing (SqliteOptions::read_only;
+  // on PostgreSQL every transaction is READ ONLY and nothing is migrated).
+  // What the CLI's threads, list, show, stats and verify use. Default: false.
+  bool read_only = false;
   // "json", "zstd-full-rows", "zstd" or "lz4" for new rows (see
   // SqliteOptions::payload_encoding); empty keeps the database's setting.
   std::string payload_encoding;

@@ -24,6 +24,16 @@ OpenOptions open_options(const StoreArgs& store) {
   return options;
 }
 
+// What threads, list, show, stats and verify open with: nothing is created,
+// migrated or written, so reading works on a read-only file and never
+// changes another application's database.
+OpenOptions read_only_options(const StoreArgs& store) {
+  if (!store.encoding.empty()) throw InvalidArgument("deltackpt: --encoding sets how new rows are written: this command writes none");
+  OpenOptions options = open_options(store);
+  options.read_only = true;
+  return options;
+}
+
 std::string ratio_text(double ratio) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1fx", ratio);
@@ -169,7 +179,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
 }
 
 int run_threads(const StoreArgs& store) {
-  auto cp = open(store.db, open_options(store));
+  auto cp = open(store.db, read_only_options(store));
   const StoreStats s = stats(cp->row_store());
   if (store.json) {
     Json out = Json::array();
@@ -202,7 +212,7 @@ Json parse_filter(const std::vector<std::string>& filters) {
 }
 
 int run_list(const StoreArgs& store, const ListArgs& args) {
-  auto cp = open(store.db, open_options(store));
+  auto cp = open(store.db, read_only_options(store));
   ListOptions options;
   if (!args.thread.empty()) options.thread_id = args.thread;
   options.checkpoint_ns = args.ns;
@@ -255,7 +265,7 @@ int run_list(const StoreArgs& store, const ListArgs& args) {
 }
 
 int run_show(const StoreArgs& store, const ShowArgs& args) {
-  auto cp = open(store.db, open_options(store));
+  auto cp = open(store.db, read_only_options(store));
   const std::string& thread = args.thread;
   std::string id = args.checkpoint;
   if (id.empty() && args.step) {
@@ -310,7 +320,7 @@ int run_show(const StoreArgs& store, const ShowArgs& args) {
 }
 
 int run_stats(const StoreArgs& store, const std::string& thread) {
-  auto cp = open(store.db, open_options(store));
+  auto cp = open(store.db, read_only_options(store));
   const StoreStats s = stats(cp->row_store(), thread);
   if (!thread.empty() && s.threads.empty()) throw NotFound("deltackpt: stats: no thread " + thread);
   if (store.json) {
@@ -323,7 +333,7 @@ int run_stats(const StoreArgs& store, const std::string& thread) {
 }
 
 int run_verify(const StoreArgs& store, const std::string& thread) {
-  auto cp = open(store.db, open_options(store));
+  auto cp = open(store.db, read_only_options(store));
   ProgressBar bar("verify");
   const VerifyReport report = verify(cp->row_store(), thread, cp->options().limits,
                                      [&](std::size_t done, std::size_t total) { bar.update(done, total); });

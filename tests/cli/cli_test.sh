@@ -279,7 +279,11 @@ expect_exit 0 "$cli" migrate "$v1" --status
 expect_contains "$out" "schema at version 1" "hand-made v1"
 expect_exit 0 "$cli" migrate "$v1" --to 1
 expect_exit 1 "$cli" migrate "$v1" --to $((latest + 1))
-expect_exit 0 "$cli" verify "$v1"  # opening migrates to the current version
+expect_exit 1 "$cli" verify "$v1"  # reading never migrates: it says what to run
+expect_contains "$err" "run \`deltackpt migrate" "verify on a version 1 store"
+[ "$(sqlite3 "$v1" "SELECT max(version) FROM deltackpt_migrations")" == 1 ] && ok || fail "verify migrated"
+expect_exit 0 "$cli" migrate "$v1"
+expect_exit 0 "$cli" verify "$v1"
 [ "$(sqlite3 "$v1" "SELECT count(*) FROM deltackpt_migrations WHERE checksum IS NOT NULL")" == "$latest" ] && ok || fail "checksums recorded"
 # 0002 -> 0003 on a real version 2 file: every state, head and thread as it
 # was, in the root namespace, and the new tables usable.
@@ -341,6 +345,51 @@ expect_exit 1 "$cli" list "$tmp/not-a-dir/x.db" --thread t
 expect_exit 1 "$cli" list "nonsense-url" --thread t
 echo "this is not sqlite" > "$tmp/garbage.db"
 expect_exit 1 "$cli" list "$tmp/garbage.db" --thread t
+
+# Reading commands create, migrate and write nothing.
+for cmd in threads list stats verify; do
+  expect_exit 1 "$cli" "$cmd" "$tmp/typo.db"
+  expect_contains "$err" "no database at" "$cmd on a missing file"
+done
+expect_exit 1 "$cli" show "$tmp/typo.db" --thread t
+expect_exit 1 "$cli" migrate "$tmp/typo.db" --status
+[ ! -e "$tmp/typo.db" ] && ok || fail "a reading command created the file"
+sqlite3 "$tmp/other.db" "CREATE TABLE app (x); INSERT INTO app VALUES (1);"
+before=$(sha256sum < "$tmp/other.db")
+expect_exit 1 "$cli" stats "$tmp/other.db"
+expect_contains "$err" "is not a deltackpt store" "stats on another application's file"
+[ "$(sha256sum < "$tmp/other.db")" == "$before" ] && ok || fail "stats changed another application's file"
+[ "$(sqlite3 "$tmp/other.db" "PRAGMA journal_mode")" == "delete" ] && ok || fail "stats switched it to WAL"
+expect_exit 0 "$cli" migrate "$tmp/old.db" --to 1
+expect_exit 1 "$cli" stats "$tmp/old.db"
+expect_contains "$err" "run \`deltackpt migrate" "stats on an old schema"
+expect_exit 0 "$cli" migrate "$tmp/old.db" --status --json
+python3 -c 'import json,sys; assert json.load(sys.stdin)["database_version"] == 1' <<< "$out" && ok || fail "stats migrated"
+mkdir "$tmp/dir.db"
+expect_exit 1 "$cli" show "$tmp/dir.db" --thread t
+expect_contains "$err" "is a directory" "a directory as the store"
+expect_exit 1 "$cli" stats "$db" --encoding zstd
+# A WAL store in a directory nobody may write (file 444, directory 555),
+# read by another user when these tests run as root.
+mkdir "$tmp/ro"
+cp "$db" "$tmp/ro/agent.db"
+[ "$(sqlite3 "$tmp/ro/agent.db" "PRAGMA journal_mode")" == "wal" ] && ok || fail "the copy is not in WAL mode"
+chmod 444 "$tmp/ro/agent.db"
+chmod 555 "$tmp/ro"
+as_reader=()
+if [ "$(id -u)" == 0 ]; then
+  chmod 755 "$tmp"
+  as_reader=(runuser -u nobody --)
+fi
+for cmd in "show $tmp/ro/agent.db --thread plan --compact" "verify $tmp/ro/agent.db --thread plan" "stats $tmp/ro/agent.db" \
+           "list $tmp/ro/agent.db --thread plan --limit 2" "threads $tmp/ro/agent.db"; do
+  # shellcheck disable=SC2086
+  expect_exit 0 "${as_reader[@]}" "$cli" $cmd
+done
+expect_exit 0 "${as_reader[@]}" "$cli" show "$tmp/ro/agent.db" --thread plan --compact
+[ "$out" == "$(tail -n 1 "$tmp/plan.jsonl")" ] && ok || fail "read-only directory: latest state"
+[ "$(ls "$tmp/ro")" == "agent.db" ] && ok || fail "reading left files in the read-only directory"
+chmod 755 "$tmp/ro"
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

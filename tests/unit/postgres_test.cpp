@@ -28,6 +28,7 @@
 
 #include "deltackpt/backends/postgres.hpp"
 #include "deltackpt/deltackpt.hpp"
+#include "deltackpt/open.hpp"
 #include "migrate/migration.hpp"
 #include "row_codec.hpp"
 #include "deltackpt/maintenance.hpp"
@@ -344,6 +345,31 @@ BOOST_AUTO_TEST_CASE(open_refuses_bad_options) {
   BOOST_TEST(postgres_schema_status(schema.url).database_version == 0);
 }
 
+BOOST_AUTO_TEST_CASE(any_connection_string_libpq_accepts_opens_the_store) {
+  PgSchema schema;
+  // The same connection as keyword/value pairs, written out from libpq's
+  // own parse of the URL.
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(schema.url.c_str(), &error);
+  PQfreemem(error);
+  BOOST_TEST_REQUIRE(parsed != nullptr);
+  std::string keywords;
+  for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    keywords += std::string(o->keyword) + "='";
+    for (const char* c = o->val; *c != '\0'; ++c) keywords += (*c == '\'' || *c == '\\') ? std::string("\\") + *c : std::string(1, *c);
+    keywords += "' ";
+  }
+  PQconninfoFree(parsed);
+  BOOST_TEST_MESSAGE("keyword/value: " << keywords);
+  const std::string id = deltackpt::open(keywords)->save(make("t", 0, {{"a", 1}}));
+  // URL schemes are case-insensitive; libpq's parser is not.
+  const std::string upper = "POSTGRESQL" + schema.url.substr(schema.url.find(':'));
+  const auto loaded = deltackpt::open(upper)->load("t");
+  BOOST_TEST_REQUIRE(loaded.has_value());
+  BOOST_TEST(loaded->checkpoint_id == id);
+}
+
 // The schema version this build ships.
 const int kCurrent = static_cast<int>(detail::postgres_migrations().size());
 
@@ -375,6 +401,8 @@ BOOST_AUTO_TEST_CASE(library_and_psql_migrations_agree) {
   const SchemaStatus status = postgres_schema_status(by_psql.url);
   BOOST_TEST(status.database_version == kCurrent);
   BOOST_TEST(status.current());
+  BOOST_TEST(!checksums(by_psql)[0][1].has_value());  // a status only reads
+  open_postgres({.url = by_psql.url});                 // the first store opened records them
   const auto filled = checksums(by_psql);
   BOOST_TEST_REQUIRE(filled.size() == static_cast<std::size_t>(kCurrent));
   for (std::size_t i = 0; i < filled.size(); ++i) {
@@ -465,6 +493,31 @@ BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
   BOOST_CHECK_THROW(open_postgres({.url = schema.url}), SchemaError);
   BOOST_CHECK_THROW(postgres_schema_status(schema.url), SchemaError);
   BOOST_CHECK_THROW(migrate_postgres(schema.url), SchemaError);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_store_reads_and_writes_nothing) {
+  PgSchema schema;
+  // An empty schema is not a store, and reading does not make it one.
+  BOOST_CHECK_THROW(open_postgres({.url = schema.url, .read_only = true}), SchemaError);
+  BOOST_TEST(schema.admin->value("SELECT count(*) FROM pg_tables WHERE schemaname = $1", {schema.name}) == "0");
+  // Nor is an old one migrated.
+  migrate_postgres(schema.url, 1);
+  BOOST_CHECK_THROW(open_postgres({.url = schema.url, .read_only = true}), SchemaError);
+  BOOST_TEST(postgres_schema_status(schema.url).database_version == 1);
+  std::string id;
+  {
+    DeltaCheckpointer writer(open_postgres({.url = schema.url}));
+    writer.save(make("t", 0, {{"n", 0}}));
+    id = writer.save(make("t", 1, {{"n", 1}}));
+  }
+  DeltaCheckpointer reader(open_postgres({.url = schema.url, .read_only = true}));
+  const auto latest = reader.load("t");
+  BOOST_TEST_REQUIRE(latest.has_value());
+  BOOST_TEST(latest->checkpoint_id == id);
+  BOOST_TEST(latest->state.dump() == R"({"n":1})");
+  BOOST_CHECK_THROW(reader.save(make("t", 2, {{"n", 2}})), StorageError);
+  BOOST_CHECK_THROW(reader.prune("t", {.keep_last = 1}), StorageError);
+  BOOST_TEST(reader.list("t").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(edited_migration_is_refused) {

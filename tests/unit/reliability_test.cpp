@@ -19,8 +19,10 @@
 
 #include "backends/sqlite/sqlite_handle.hpp"
 #include "deltackpt/backends/sqlite.hpp"
+#include "deltackpt/config.hpp"
 #include "deltackpt/deltackpt.hpp"
 #include "deltackpt/maintenance.hpp"
+#include "deltackpt/open.hpp"
 #include "row_codec.hpp"
 #include "support/full_rows.hpp"
 #include "support/exact_json.hpp"
@@ -337,4 +339,40 @@ BOOST_AUTO_TEST_CASE(killed_writers_lose_nothing_committed) {
   BOOST_TEST(acknowledged.size() >= kKills * kLeastAcknowledgedPerRound);
   BOOST_TEST_MESSAGE("figure: " << survived << " kills survived, " << acknowledged.size()
                                 << " acknowledged saves, 0 lost");
+}
+
+BOOST_AUTO_TEST_CASE(connection_strings_are_read_as_libpq_reads_them_and_never_echo_a_password) {
+  using Kind = StoreUrl::Kind;
+  for (const char* url : {"postgresql://h/db", "Postgres://u@h/db", "POSTGRESQL://h/db", "host=h dbname=db",
+                          " dbname=db user=u", "service=agents"}) {
+    BOOST_TEST((parse_store_url(url).kind == Kind::kPostgres), url);
+  }
+  BOOST_TEST((parse_store_url("agent.db").kind == Kind::kSqlite));
+  BOOST_TEST(parse_store_url("Postgres://U@H/Db").target == "postgres://U@H/Db");  // libpq knows only lowercase
+  const auto message_of = [](const auto& call) {
+    try {
+      call();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    BOOST_ERROR("no error");
+    return std::string();
+  };
+  const std::string secret = "s3cret-pw";
+  for (const std::string& url : {"ftp://u:" + secret + "@h/db", "mysql://h/db?password=" + secret,
+                                 "hots=h password=" + secret, "hots=h password='" + secret + "'"}) {
+    const std::string why = message_of([&] { parse_store_url(url); });
+    BOOST_TEST(why.find(secret) == std::string::npos, why);
+    BOOST_TEST(why.find("***") != std::string::npos, why);
+  }
+#if DELTACKPT_HAVE_POSTGRES
+  // Refused connections, and libpq's own words about a bad password token
+  // (it quotes the token: 'invalid percent-encoded token: "s3cret%zz"').
+  for (const std::string& url : {"postgresql://u:" + secret + "@127.0.0.1:1/db",
+                                 "host=127.0.0.1 port=1 dbname=db password=" + secret,
+                                 "postgresql://u:" + secret + "%zz@127.0.0.1:1/db"}) {
+    const std::string why = message_of([&] { open(url); });
+    BOOST_TEST(why.find(secret) == std::string::npos, why);
+  }
+#endif
 }

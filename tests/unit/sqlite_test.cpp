@@ -170,7 +170,8 @@ BOOST_AUTO_TEST_CASE(several_processes_write_one_file) {
 
 BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
   TempDb file;
-  BOOST_TEST(sqlite_schema_status(file.path).database_version == 0);
+  BOOST_CHECK_THROW(sqlite_schema_status(file.path), NotFound);  // and creates nothing
+  BOOST_TEST(!std::filesystem::exists(file.path));
   SchemaStatus s = migrate_sqlite(file.path, 1);
   BOOST_TEST(s.database_version == 1);
   BOOST_TEST(s.library_version >= 2);
@@ -192,6 +193,52 @@ BOOST_AUTO_TEST_CASE(migrations_move_forward_and_refuse_what_they_cannot_use) {
   } catch (const SchemaError& e) {
     BOOST_TEST(std::string(e.what()).find("newer") != std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_store_creates_migrates_and_writes_nothing) {
+  TempDb missing;
+  BOOST_CHECK_THROW(open_sqlite({.path = missing.path, .read_only = true}), NotFound);
+  BOOST_TEST(!std::filesystem::exists(missing.path));
+  BOOST_CHECK_THROW(open_sqlite({.path = std::filesystem::temp_directory_path().string(), .read_only = true}),
+                    InvalidArgument);
+
+  // Another application's database is left exactly as it was.
+  TempDb other;
+  {
+    auto db = sq::open(other.path);
+    sq::exec(db.get(), "CREATE TABLE app (x); INSERT INTO app VALUES (1)", "other");
+  }
+  const auto bytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = bytes(other.path);
+  BOOST_CHECK_THROW(open_sqlite({.path = other.path, .read_only = true}), SchemaError);
+  BOOST_TEST((bytes(other.path) == before));
+  BOOST_TEST(!std::filesystem::exists(other.path + "-wal"));
+
+  // An old schema is refused, not migrated.
+  TempDb old;
+  migrate_sqlite(old.path, 1);
+  BOOST_CHECK_THROW(open_sqlite({.path = old.path, .read_only = true}), SchemaError);
+  BOOST_TEST(sqlite_schema_status(old.path).database_version == 1);
+
+  TempDb file;
+  std::string id;
+  {
+    DeltaCheckpointer writer(open_sqlite({.path = file.path}));
+    writer.save({.thread_id = "t", .state = {{"n", 0}}});
+    id = writer.save({.thread_id = "t", .state = {{"n", 1}}});
+  }
+  DeltaCheckpointer reader(open_sqlite({.path = file.path, .read_only = true}));
+  const auto latest = reader.load("t");
+  BOOST_TEST_REQUIRE(latest.has_value());
+  BOOST_TEST(latest->checkpoint_id == id);
+  BOOST_TEST(latest->state.dump() == R"({"n":1})");
+  BOOST_CHECK_THROW(reader.save({.thread_id = "t", .state = {{"n", 2}}}), StorageError);
+  BOOST_TEST(reader.list("t").size() == 2u);
+  BOOST_CHECK_THROW(open_sqlite({.path = file.path, .read_only = true, .payload_encoding = "zstd"}),
+                    InvalidArgument);
 }
 
 BOOST_AUTO_TEST_CASE(hostile_compressed_size_is_refused_before_allocating) {

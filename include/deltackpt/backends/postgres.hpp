@@ -22,6 +22,10 @@ struct PostgresOptions {
   // processes starting together do not race). When false, a database whose
   // schema is not current is refused with SchemaError. Default: true.
   bool migrate = true;
+  // Every transaction READ ONLY and nothing migrated: the database must be
+  // a deltackpt store at the current schema version (SchemaError
+  // otherwise); saves fail with StorageError. Default: false.
+  bool read_only = false;
   // Payload encoding for new rows, stored in the database: "json",
   // "zstd-full-rows", "zstd" or "lz4" (see SqliteOptions::payload_encoding).
   // Empty: keep the database's setting ("zstd-full-rows" for a new one).

@@ -32,6 +32,12 @@ struct SqliteOptions {
   // Apply pending schema migrations on open. When false, a database whose
   // schema is not current is refused with SchemaError. Default: true.
   bool migrate = true;
+  // Open for reading only, writing nothing at all (not even the journal
+  // mode): the file must exist (NotFound otherwise) and be a deltackpt store
+  // at the current schema version (SchemaError otherwise: nothing is
+  // migrated); saves fail with StorageError. Works in a directory this
+  // process cannot write. Default: false.
+  bool read_only = false;
   // Payload encoding for new rows, stored in the database: "json" (readable
   // with sqlite3's json functions), "zstd-full-rows" (full rows compressed,
   // deltas and pending writes JSON text), "zstd" (full rows and pending-write

@@ -3,6 +3,7 @@
 
 #include <poll.h>
 
+#include "conninfo.hpp"
 #include "deltackpt/errors.hpp"
 
 namespace deltackpt::detail::postgres {
@@ -111,10 +112,20 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
     cx->set_client_encoding("UTF8");
     return cx;
   } catch (const pqxx::broken_connection& e) {
-    throw StorageError(std::string(kPrefix) + "connect: " + primary_message(e.what()), kBackend,
-                       0, true);
+    throw StorageError(std::string(kPrefix) + "connect: " + detail::without_passwords_of(primary_message(e.what()), url),
+                       kBackend, 0, true);
   } catch (...) {
-    std::rethrow_exception(translate_current_exception("connect").error);
+    // libpq's words about a bad connection string may quote it.
+    const TranslatedError translated = translate_current_exception("connect");
+    try {
+      std::rethrow_exception(translated.error);
+    } catch (const StorageError& e) {
+      throw StorageError(detail::without_passwords_of(e.what(), url), e.backend(), e.native_code(), e.retryable());
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(detail::without_passwords_of(e.what(), url));
+    } catch (const Error& e) {
+      throw Error(e.code(), detail::without_passwords_of(e.what(), url));
+    }
   }
 }
 

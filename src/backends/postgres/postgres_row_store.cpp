@@ -345,7 +345,7 @@ auto with_connection(Pool& pool, const std::string& operation, F&& f) {
 // The migration runner's view of one connection.
 class PgMigrationTarget final : public detail::MigrationTarget {
  public:
-  explicit PgMigrationTarget(pqxx::connection& cx) : cx_(cx) {}
+  PgMigrationTarget(pqxx::connection& cx, bool read_only) : cx_(cx), read_only_(read_only) {}
   std::string_view backend() const noexcept override { return "postgres"; }
 
   std::vector<detail::AppliedMigration> applied() override {
@@ -393,6 +393,7 @@ class PgMigrationTarget final : public detail::MigrationTarget {
   }
 
   void record_checksum(int version, const std::string& checksum) override {
+    if (read_only_) return;  // trusted, and recorded by the next writer
     guarded("record migration checksum", [&] {
       pqxx::work tx(cx_);
       set_checksum(tx, version, checksum);
@@ -415,7 +416,17 @@ class PgMigrationTarget final : public detail::MigrationTarget {
                    version);
   }
   pqxx::connection& cx_;
+  bool read_only_;
 };
+
+// What every connection of a store runs once opened.
+void set_up_connection(pqxx::connection& cx, bool read_only) {
+  if (read_only) {
+    pqxx::nontransaction tx(cx);
+    tx.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+  }
+  prepare_statements(cx);
+}
 
 std::unique_ptr<pqxx::connection> open_connection(const std::string& url) {
   if (url.empty()) throw InvalidArgument(std::string(kPrefix) + "needs a url");
@@ -425,7 +436,8 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& url) {
 class PostgresRowStore final : public RowStore {
  public:
   explicit PostgresRowStore(const PostgresOptions& options)
-      : pool_(options.url, options.pool_size, prepare_statements) {
+      : pool_(options.url, options.pool_size,
+              [read_only = options.read_only](pqxx::connection& cx) { set_up_connection(cx, read_only); }) {
     if (options.pool_size == 0) {
       throw InvalidArgument(std::string(kPrefix) + "pool_size must be at least 1");
     }
@@ -440,8 +452,20 @@ class PostgresRowStore final : public RowStore {
                            "postgres");
       }
     });
-    PgMigrationTarget target(*cx);
-    detail::run_migrations(target, detail::postgres_migrations(), options.migrate, std::nullopt,
+    if (options.read_only) {
+      guarded("open", [&] {
+        pqxx::nontransaction tx(*cx);
+        tx.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+      });
+      if (!options.payload_encoding.empty()) {
+        throw InvalidArgument(std::string(kPrefix) + "payload_encoding sets how new rows are written: not for a read-only store");
+      }
+    }
+    PgMigrationTarget target(*cx, options.read_only);
+    if (options.read_only && target.applied().empty()) {
+      throw SchemaError(std::string(kPrefix) + "the database is not a deltackpt store (it has no deltackpt_migrations table)");
+    }
+    detail::run_migrations(target, detail::postgres_migrations(), options.migrate && !options.read_only, std::nullopt,
                            /*require_current=*/true);
     guarded("open", [&] {
       pqxx::nontransaction tx(*cx);
@@ -454,7 +478,7 @@ class PostgresRowStore final : public RowStore {
           tx.exec("SELECT value FROM deltackpt_settings WHERE key = 'payload_encoding'");
       encoding_ = r.empty() ? std::string(detail::kJsonEncoding) : text(r[0][0]);
     });
-    prepare_statements(*cx);
+    prepare_statements(*cx);  // READ ONLY was set above
     pool_.adopt(std::move(cx));
   }
 
@@ -764,13 +788,13 @@ std::unique_ptr<RowStore> open_postgres(const PostgresOptions& options) {
 
 SchemaStatus postgres_schema_status(const std::string& url) {
   auto cx = open_connection(url);
-  PgMigrationTarget target(*cx);
+  PgMigrationTarget target(*cx, /*read_only=*/true);
   return detail::run_migrations(target, detail::postgres_migrations(), false, std::nullopt, false);
 }
 
 SchemaStatus migrate_postgres(const std::string& url, std::optional<int> target_version) {
   auto cx = open_connection(url);
-  PgMigrationTarget target(*cx);
+  PgMigrationTarget target(*cx, /*read_only=*/false);
   return detail::run_migrations(target, detail::postgres_migrations(), true, target_version, false);
 }
 

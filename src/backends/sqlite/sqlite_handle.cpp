@@ -1,6 +1,9 @@
 // The sqlite3 wrappers and the translation of SQLite result codes.
 #include "sqlite_handle.hpp"
 
+#include <filesystem>
+#include <system_error>
+
 #include "deltackpt/errors.hpp"
 
 namespace deltackpt::detail::sqlite {
@@ -36,6 +39,68 @@ DbPtr open(const std::string& path, int extra_flags) {
   if (rc != SQLITE_OK) throw_error(db.get(), rc, "open(" + path + ")");
   sqlite3_extended_result_codes(db.get(), 1);
   return db;
+}
+
+namespace {
+
+// `path` as a file: URI, with the characters a URI gives meaning escaped.
+std::string file_uri(const std::string& path, std::string_view query) {
+  std::string uri = "file:";
+  static const char* const kHex = "0123456789ABCDEF";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += '%';
+      uri += kHex[static_cast<unsigned char>(c) >> 4];
+      uri += kHex[static_cast<unsigned char>(c) & 0xF];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+DbPtr open_uri(const std::string& uri, const std::string& path, int& rc) {
+  sqlite3* raw = nullptr;
+  rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  DbPtr db(raw);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(db.get(), 1);
+    // Opening is lazy: the first read finds out whether the WAL index can
+    // be mapped.
+    rc = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  }
+  if (rc != SQLITE_OK && (rc & 0xFF) != SQLITE_CANTOPEN && (rc & 0xFF) != SQLITE_READONLY) {
+    throw_error(db.get(), rc, "open(" + path + ")");
+  }
+  return db;
+}
+
+}  // namespace
+
+DbPtr open_read_only(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) {
+    throw NotFound("deltackpt.sqlite: no database at " + path + " (reading never creates one)");
+  }
+  if (status.type() == fs::file_type::directory) {
+    throw InvalidArgument("deltackpt.sqlite: " + path + " is a directory, not a database file");
+  }
+  int rc = SQLITE_OK;
+  DbPtr db = open_uri(file_uri(path, "mode=ro"), path, rc);
+  if (rc == SQLITE_OK) return db;
+  // No -shm file can be made beside it: a read-only directory, which no
+  // writer can use either (it would need a -wal file there). Read as
+  // immutable only when no -wal file holds changes: immutable ignores it.
+  if (fs::file_size(path + "-wal", error) > 0 && !error) {
+    throw StorageError("deltackpt.sqlite: cannot read " + path + " here: its directory is not writable and " + path +
+                           "-wal holds changes not yet in the file (open it once with write access to fold them in)",
+                       "sqlite", rc, false);
+  }
+  DbPtr immutable = open_uri(file_uri(path, "mode=ro&immutable=1"), path, rc);
+  if (rc != SQLITE_OK) throw_error(immutable.get(), rc, "open(" + path + ") read-only");
+  return immutable;
 }
 
 void exec(sqlite3* db, const std::string& sql, std::string_view operation) {

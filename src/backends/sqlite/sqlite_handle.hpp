@@ -23,6 +23,11 @@ using DbPtr = std::unique_ptr<sqlite3, DbClose>;
 
 // Opens `path` (creating it), or throws StorageError.
 DbPtr open(const std::string& path, int extra_flags = 0);
+// Opens an existing database file without writing anything, not even the
+// journal mode: NotFound when there is no file, InvalidArgument for a
+// directory. A WAL database in a directory this process cannot write (no
+// -shm file can be made) is read as immutable: nobody can be writing it.
+DbPtr open_read_only(const std::string& path);
 
 // Runs one or more statements that return no rows.
 void exec(sqlite3* db, const std::string& sql, std::string_view operation);

@@ -72,6 +72,7 @@ class SqliteMigrationTarget final : public detail::MigrationTarget {
   }
 
   void record_checksum(int version, const std::string& checksum) override {
+    if (sqlite3_db_readonly(db_, "main") == 1) return;  // trusted, and recorded by the next writer
     Transaction txn(db_);
     set_checksum(version, checksum);
     txn.commit();
@@ -92,6 +93,7 @@ class SqliteMigrationTarget final : public detail::MigrationTarget {
 };
 
 detail::sqlite::DbPtr open_connection(const SqliteOptions& options) {
+  if (options.read_only) return detail::sqlite::open_read_only(options.path);
   auto db = detail::sqlite::open(options.path);
   sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
   if (options.path != ":memory:") {
@@ -126,8 +128,16 @@ class SqliteRowStore final : public RowStore {
  public:
   explicit SqliteRowStore(const SqliteOptions& options) : db_(open_connection(options)) {
     SqliteMigrationTarget target(db_.get());
-    detail::run_migrations(target, detail::sqlite_migrations(), options.migrate, std::nullopt,
+    if (options.read_only && target.applied().empty()) {
+      // Another application's database, or an empty file: say so rather
+      // than report a schema version of 0.
+      throw SchemaError("deltackpt.sqlite: " + options.path + " is not a deltackpt store (it has no deltackpt_migrations table)");
+    }
+    detail::run_migrations(target, detail::sqlite_migrations(), options.migrate && !options.read_only, std::nullopt,
                            /*require_current=*/true);
+    if (options.read_only && !options.payload_encoding.empty()) {
+      throw InvalidArgument("deltackpt.sqlite: payload_encoding sets how new rows are written: not for a read-only store");
+    }
     if (!options.payload_encoding.empty()) {
       detail::check_payload_encoding(options.payload_encoding, "deltackpt.sqlite: ");
       Statement s(db_.get(),
@@ -578,7 +588,7 @@ std::unique_ptr<RowStore> open_sqlite(const SqliteOptions& options) {
 }
 
 SchemaStatus sqlite_schema_status(const std::string& path) {
-  auto db = detail::sqlite::open(path);
+  auto db = detail::sqlite::open_read_only(path);
   SqliteMigrationTarget target(db.get());
   return detail::run_migrations(target, detail::sqlite_migrations(), false, std::nullopt, false);
 }
