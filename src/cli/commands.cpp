@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -24,6 +25,15 @@ OpenOptions open_options(const StoreArgs& store) {
   return options;
 }
 
+// One rule for every command given --thread: a thread with no checkpoint
+// is not_found (exit 1), as a typo should be, never an empty success.
+void require_thread(RowStore& rows, const std::string& thread, std::string_view command) {
+  if (thread.empty()) return;
+  if (rows.headers(HeaderQuery{.thread_id = thread, .limit = 1}).empty()) {
+    throw NotFound("deltackpt: " + std::string(command) + ": no thread " + thread);
+  }
+}
+
 // What threads, list, show, stats and verify open with: nothing is created,
 // migrated or written, so reading works on a read-only file and never
 // changes another application's database.
@@ -34,12 +44,29 @@ OpenOptions read_only_options(const StoreArgs& store) {
   return options;
 }
 
-std::string ratio_text(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1fx", ratio);
+// Stored bytes against the same states as full snapshots, in words that
+// stay true at and below 1x.
+std::string ratio_text(std::int64_t stored_bytes, std::int64_t full_state_bytes) {
+  if (stored_bytes <= 0) return "-";
+  const double ratio = static_cast<double>(full_state_bytes) / static_cast<double>(stored_bytes);
+  char buffer[48];
+  if (ratio >= 1.05) {
+    std::snprintf(buffer, sizeof buffer, "%.1fx smaller", ratio);
+  } else if (ratio > 0.95) {
+    std::snprintf(buffer, sizeof buffer, "about the same");
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.1fx larger", 1.0 / std::max(ratio, 1e-9));
+  }
   return buffer;
 }
 
+// A short ratio for tables: "12.3x", or "-" when nothing is stored.
+std::string ratio_cell(std::int64_t stored_bytes, std::int64_t full_state_bytes) {
+  if (stored_bytes <= 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fx", static_cast<double>(full_state_bytes) / static_cast<double>(stored_bytes));
+  return buffer;
+}
 
 void print_summary(const ThreadStats& t) {
   std::cout << "checkpoints:      " << t.checkpoints << " (" << t.full_rows << " full, " << t.delta_rows
@@ -47,7 +74,7 @@ void print_summary(const ThreadStats& t) {
             << "stored:           " << human_bytes(t.stored_bytes) << " (" << t.stored_bytes << " bytes)\n"
             << "as full rows:     " << human_bytes(t.full_state_bytes) << " (" << t.full_state_bytes
             << " bytes)\n"
-            << "ratio:            " << ratio_text(t.ratio()) << " smaller\n"
+            << "against full:     " << ratio_text(t.stored_bytes, t.full_state_bytes) << '\n'
             << "longest chain:    " << t.longest_chain << " deltas\n"
             << "largest row:      " << human_bytes(t.largest_row_bytes)
             << (t.largest_row_id.empty() ? "" : " (" + t.largest_row_id + ")") << '\n';
@@ -104,6 +131,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
   // writes nothing (or, with --continue, everything but its bad lines).
   std::ifstream file;
   if (jsonl != "-") {
+    if (std::filesystem::is_directory(jsonl)) throw InvalidArgument("deltackpt: ingest: " + jsonl + " is a directory");
     file.open(jsonl, std::ios::binary);
     if (!file) throw InvalidArgument("deltackpt: ingest: cannot read " + jsonl);
   }
@@ -126,6 +154,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
     }
     lines.emplace_back(number, std::move(line));
   }
+  if (in.bad()) throw StorageError("deltackpt: ingest: reading " + jsonl + " failed (nothing was saved)", "file");
   auto cp = open(store.db, options);
   std::size_t saved = 0;
   {
@@ -190,7 +219,7 @@ int run_threads(const StoreArgs& store) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : s.threads) {
     rows.push_back({t.thread_id, std::to_string(t.checkpoints), human_bytes(t.stored_bytes),
-                    human_bytes(t.full_state_bytes), ratio_text(t.ratio())});
+                    human_bytes(t.full_state_bytes), ratio_cell(t.stored_bytes, t.full_state_bytes)});
   }
   print_table({"thread", "checkpoints", "stored", "as_full", "ratio"}, rows);
   return 0;
@@ -213,6 +242,7 @@ Json parse_filter(const std::vector<std::string>& filters) {
 
 int run_list(const StoreArgs& store, const ListArgs& args) {
   auto cp = open(store.db, read_only_options(store));
+  require_thread(cp->row_store(), args.thread, "list");
   ListOptions options;
   if (!args.thread.empty()) options.thread_id = args.thread;
   options.checkpoint_ns = args.ns;
@@ -321,8 +351,8 @@ int run_show(const StoreArgs& store, const ShowArgs& args) {
 
 int run_stats(const StoreArgs& store, const std::string& thread) {
   auto cp = open(store.db, read_only_options(store));
+  require_thread(cp->row_store(), thread, "stats");
   const StoreStats s = stats(cp->row_store(), thread);
-  if (!thread.empty() && s.threads.empty()) throw NotFound("deltackpt: stats: no thread " + thread);
   if (store.json) {
     std::cout << to_json(s).dump(2) << '\n';
     return 0;
@@ -334,9 +364,11 @@ int run_stats(const StoreArgs& store, const std::string& thread) {
 
 int run_verify(const StoreArgs& store, const std::string& thread) {
   auto cp = open(store.db, read_only_options(store));
+  require_thread(cp->row_store(), thread, "verify");
   ProgressBar bar("verify");
   const VerifyReport report = verify(cp->row_store(), thread, cp->options().limits,
                                      [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  bar.clear();
   if (store.json) {
     std::cout << to_json(report).dump(2) << '\n';
   } else {
@@ -355,6 +387,7 @@ int run_prune(const StoreArgs& store, const std::string& thread, const std::opti
   policy.keep_last = keep_last;
   if (!max_age.empty()) policy.max_age = parse_age(max_age);
   auto cp = open(store.db, open_options(store));
+  require_thread(cp->row_store(), thread, "prune");
   // Each namespace keeps its own newest checkpoints.
   PruneResult r;
   for (const auto& each : ns ? std::vector<std::string>{*ns} : cp->namespaces(thread)) {
@@ -377,14 +410,22 @@ int run_compact(const StoreArgs& store, const std::string& thread, std::optional
   if (interval) options.delta.full_snapshot_interval = *interval;
   if (full_only) options.delta.full_snapshot_interval = DeltaOptions::full_rows().full_snapshot_interval;
   auto cp = open(store.db, options);
+  require_thread(cp->row_store(), thread, "compact");
   ProgressBar bar("compact");
   const CompactResult r = compact(cp->row_store(), thread, options.delta,
                                   [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  bar.clear();
   if (store.json) {
     std::cout << to_json(r).dump(2) << '\n';
   } else {
     std::cout << "rewrote " << r.checkpoints << " checkpoints (" << r.full_rows << " full, " << r.delta_rows
               << " delta): " << human_bytes(r.bytes_before) << " -> " << human_bytes(r.bytes_after) << '\n';
+    if (r.bytes_after < r.bytes_before && parse_store_url(store.db).kind == StoreUrl::Kind::kSqlite) {
+      // SQLite keeps freed pages in the file for its next writes.
+      std::cout << "note: the file keeps the " << human_bytes(r.bytes_before - r.bytes_after)
+                << " freed for reuse; `sqlite3 " << parse_store_url(store.db).target
+                << " VACUUM` gives it back to the file system (it needs room for a copy of the file while it runs)\n";
+    }
   }
   return 0;
 }
@@ -396,6 +437,7 @@ int run_import_adk(const std::string& source, const StoreArgs& store, std::optio
   ProgressBar bar("import");
   const ImportResult r =
       import_adk_sqlite(source, *cp, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  bar.clear();
   const StoreStats s = stats(cp->row_store());
   if (store.json) {
     Json out = deltackpt::to_json(s.total);

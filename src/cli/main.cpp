@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iostream>
 #include <limits>
+#include <string_view>
 
 #include "arguments.hpp"
 #include "commands.hpp"
@@ -173,6 +174,22 @@ int main(int argc, char** argv) {
   version->add_flag("--json", version_json, "Print machine-readable JSON");
   version->callback([&] { result = deltackpt::cli::run_version(version_json); });
 
+  // CLI11 would answer both with "A subcommand is required".
+  if (argc == 2 && (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-V")) {
+    return deltackpt::cli::run_version(false);
+  }
+  const CLI::App& commands = app;
+  const auto named = [&](const std::string& name) {
+    return !commands.get_subcommands([&](const CLI::App* sub) { return sub->check_name(name); }).empty();
+  };
+  if (argc >= 2 && argv[1][0] != '-' && !named(argv[1])) {
+    std::string names;
+    for (const CLI::App* sub : commands.get_subcommands([](const CLI::App*) { return true; })) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::cerr << "deltackpt: unknown command \"" << argv[1] << "\" (commands: " << names << ")\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

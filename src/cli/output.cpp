@@ -50,8 +50,12 @@ void print_table(const std::vector<std::string>& header,
 ProgressBar::ProgressBar(std::string label)
     : label_(std::move(label)), enabled_(isatty(STDERR_FILENO) == 1) {}
 
-ProgressBar::~ProgressBar() {
+ProgressBar::~ProgressBar() { clear(); }
+
+void ProgressBar::clear() {
   if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  drawn_ = false;
+  enabled_ = false;
 }
 
 void ProgressBar::update(std::size_t done, std::size_t total) {

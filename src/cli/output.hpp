@@ -24,6 +24,9 @@ class ProgressBar {
   ProgressBar& operator=(const ProgressBar&) = delete;
   // `total` 0 means unknown: a counter is drawn instead of a bar.
   void update(std::size_t done, std::size_t total);
+  // Erases the bar for good: call it before printing the result, which
+  // would otherwise share its line ("verify 100ok: ...").
+  void clear();
 
  private:
   std::string label_;

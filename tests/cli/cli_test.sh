@@ -346,6 +346,43 @@ expect_exit 1 "$cli" list "nonsense-url" --thread t
 echo "this is not sqlite" > "$tmp/garbage.db"
 expect_exit 1 "$cli" list "$tmp/garbage.db" --thread t
 
+# Small things a person meets.
+expect_exit 2 "$cli" frob
+expect_contains "$err" 'unknown command "frob"' "unknown command"
+expect_exit 0 "$cli" --version
+expect_contains "$out" "deltackpt " "--version"
+for cmd in list stats verify prune compact; do
+  extra=()
+  [ "$cmd" == prune ] && extra=(--keep-last 1)
+  expect_exit 1 "$cli" "$cmd" "$db" --thread no-such-thread "${extra[@]}"
+  expect_contains "$err" "not_found" "$cmd --thread of an unknown thread"
+done
+mkdir "$tmp/jsonl-dir"
+expect_exit 1 "$cli" ingest "$tmp/dir-ingest.db" --thread t --jsonl "$tmp/jsonl-dir"
+expect_contains "$err" "is a directory" "--jsonl DIR"
+expect_exit 0 "$cli" stats "$db" --thread plan
+expect_contains "$out" "against full:     " "stats ratio line"
+[[ "$out" != *"0.0x smaller"* && "$out" != *"1.0x smaller"* ]] && ok || fail "stats ratio wording: $out"
+expect_exit 0 "$cli" ingest "$tmp/tiny.db" --thread t --jsonl - <<< '{"a":1}'
+expect_contains "$out" "about the same" "a store no smaller than full rows"
+# A save that fails midway (here the file size limit, as a full disk would)
+# names the line and says what was saved; the store stays consistent.
+python3 -c '
+import json
+for i in range(400): print(json.dumps({"step": i, "text": "x" * 3000 + str(i)}))' > "$tmp/big.jsonl"
+set +e
+out=$( (ulimit -f 600; trap "" XFSZ; exec "$cli" ingest "$tmp/full.db" --thread t --jsonl "$tmp/big.jsonl" --full-only) 2>"$tmp/stderr")
+got=$?
+set -e
+err=$(cat "$tmp/stderr")
+[ "$got" == 1 ] && ok || fail "ingest past the file size limit exited $got: $err"
+expect_contains "$err" "was not saved" "the failing line"
+expect_contains "$err" "were saved, none after" "what was saved"
+saved=$(sed -n 's/.* \([0-9][0-9]*\) checkpoints (lines 1 to \([0-9][0-9]*\)) were saved.*/\1 \2/p' <<< "$err")
+expect_exit 0 "$cli" verify "$tmp/full.db"
+[ -n "$saved" ] && [ "$(sqlite3 "$tmp/full.db" "SELECT count(*) || ' ' || (max(step) + 1) FROM checkpoints")" == "$saved" ] \
+  && ok || fail "the error's count ($saved) is not what the store holds"
+
 # Reading commands create, migrate and write nothing.
 for cmd in threads list stats verify; do
   expect_exit 1 "$cli" "$cmd" "$tmp/typo.db"
