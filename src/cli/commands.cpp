@@ -431,6 +431,12 @@ int run_compact(const StoreArgs& store, const std::string& thread, std::optional
 }
 
 int run_import_adk(const std::string& source, const StoreArgs& store, std::optional<std::size_t> interval) {
+  if (const StoreUrl where = parse_store_url(store.db); where.kind == StoreUrl::Kind::kSqlite) {
+    std::error_code error;
+    if (std::filesystem::equivalent(source, where.target, error)) {
+      throw InvalidArgument("deltackpt: import-adk: the destination " + store.db + " is the source file");
+    }
+  }
   OpenOptions options = open_options(store);
   if (interval) options.delta.full_snapshot_interval = *interval;
   auto cp = open(store.db, options);
@@ -438,19 +444,37 @@ int run_import_adk(const std::string& source, const StoreArgs& store, std::optio
   const ImportResult r =
       import_adk_sqlite(source, *cp, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
   bar.clear();
-  const StoreStats s = stats(cp->row_store());
+  // What this import wrote, not the whole destination.
+  ThreadStats imported;
+  for (const auto& thread : r.imported_threads) {
+    for (const auto& t : stats(cp->row_store(), thread).threads) {
+      imported.checkpoints += t.checkpoints;
+      imported.full_rows += t.full_rows;
+      imported.delta_rows += t.delta_rows;
+      imported.stored_bytes += t.stored_bytes;
+      imported.full_state_bytes += t.full_state_bytes;
+      imported.longest_chain = std::max(imported.longest_chain, t.longest_chain);
+      if (t.largest_row_bytes > imported.largest_row_bytes) {
+        imported.largest_row_bytes = t.largest_row_bytes;
+        imported.largest_row_id = t.largest_row_id;
+      }
+    }
+  }
   if (store.json) {
-    Json out = deltackpt::to_json(s.total);
+    Json out = deltackpt::to_json(imported);
     out.erase("thread_id");
     out["imported_threads"] = r.threads;
     out["imported_checkpoints"] = r.checkpoints;
+    out["skipped_threads"] = r.skipped_threads;
     out["source_state_bytes"] = r.source_state_bytes;
     std::cout << out.dump(2) << '\n';
     return 0;
   }
   std::cout << "imported " << r.checkpoints << " checkpoints of " << r.threads << " threads ("
-            << human_bytes(r.source_state_bytes) << " of state text in the source)\n";
-  print_summary(s.total);
+            << human_bytes(r.source_state_bytes) << " of state text in the source)";
+  if (r.skipped_threads > 0) std::cout << "; skipped " << r.skipped_threads << " threads imported before";
+  std::cout << '\n';
+  if (r.threads > 0) print_summary(imported);
   return 0;
 }
 

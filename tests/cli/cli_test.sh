@@ -339,6 +339,54 @@ PY
 expect_exit 0 "$cli" verify "$dst"
 expect_exit 1 "$cli" import-adk "$db" "$tmp/x.db"
 expect_contains "$err" "graph_checkpoints" "not an adk store"
+expect_exit 1 "$cli" import-adk "$adk" "$adk"
+expect_contains "$err" "is the source file" "import into its own source"
+# Times are read as times ("...:05.5Z" sorts before "...:05Z" as text), and
+# a delta applies to the row its base id names: adk-graph re-runs step 1
+# after step 2, against step 0.
+adk2=$tmp/adk2.db
+sqlite3 "$adk2" <<'SQL'
+CREATE TABLE graph_checkpoints (id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, state TEXT NOT NULL,
+  step INTEGER NOT NULL, pending_nodes TEXT NOT NULL, metadata TEXT, created_at TEXT NOT NULL);
+INSERT INTO graph_checkpoints VALUES
+ ('r0', 'rerun', '{"n":0,"log":["start"]}', 0, '[]', '{"__delta_ckpt_type":"full"}', '2025-03-01T10:00:05Z'),
+ ('r1', 'rerun', '{}', 1, '[]', '{"__delta_ckpt_type":"delta","__delta_ckpt_base_id":"r0","__delta_ckpt_payload":{"modified":{"n":1}}}', '2025-03-01T10:00:05.5Z'),
+ ('r2', 'rerun', '{}', 2, '[]', '{"__delta_ckpt_type":"delta","__delta_ckpt_base_id":"r1","__delta_ckpt_payload":{"modified":{"n":2},"added":{"x":1}}}', '2025-03-01T10:00:06Z'),
+ ('r1b', 'rerun', '{}', 1, '[]', '{"__delta_ckpt_type":"delta","__delta_ckpt_base_id":"r0","__delta_ckpt_payload":{"modified":{"log":["start","again"]}}}', '2025-03-01T10:00:06.25Z'),
+ ('g0', 'good', '{"a":1}', 0, '[]', '{}', '2025-03-01T09:00:00Z'),
+ ('z0', 'zbad', '{"z":1}', 0, '[]', '{}', '2025-03-01T09:00:00Z'),
+ ('z1', 'zbad', '{}', 1, '[]', '{"__delta_ckpt_type":"delta","__delta_ckpt_base_id":"z0","__delta_ckpt_payload":{"removed":"v"}}', '2025-03-01T09:00:01Z');
+SQL
+dst2=$tmp/imported2.db
+expect_exit 0 "$cli" ingest "$dst2" --thread own --jsonl - <<< '{"mine":true}'
+expect_exit 1 "$cli" import-adk "$adk2" "$dst2"
+expect_contains "$err" "row z1" "a malformed MapDelta names its row"
+expect_contains "$err" "not an array" "removed: v"
+[ "$(sqlite3 "$dst2" "SELECT count(*) FROM checkpoints WHERE thread_id = 'zbad'")" == 0 ] && ok || fail "half a thread imported"
+[ "$(sqlite3 "$dst2" "SELECT count(*) FROM checkpoints WHERE thread_id IN ('good', 'rerun')")" == 5 ] && ok \
+  || fail "threads before the bad one were not kept"
+sqlite3 "$adk2" "UPDATE graph_checkpoints SET metadata = json_set(metadata, '$.__delta_ckpt_payload', json('{\"removed\":[\"z\"],\"added\":{\"y\":2}}')) WHERE id = 'z1'"
+expect_exit 0 "$cli" import-adk "$adk2" "$dst2"
+expect_contains "$out" "imported 2 checkpoints of 1 threads" "the re-run imports what is left"
+expect_contains "$out" "skipped 2 threads imported before" "the re-run skips what was imported"
+expect_contains "$out" "checkpoints:      2 " "the summary counts what was imported, not the store"
+for pair in 'r0={"n":0,"log":["start"]}' 'r1={"n":1,"log":["start"]}' 'r2={"n":2,"log":["start"],"x":1}' \
+            'r1b={"n":0,"log":["start","again"]}' 'z1={"y":2}'; do
+  expect_exit 0 "$cli" show "$dst2" --checkpoint "${pair%%=*}" --compact
+  [ "$out" == "${pair#*=}" ] && ok || fail "imported ${pair%%=*}: $out"
+done
+expect_exit 0 "$cli" list "$dst2" --thread rerun --json
+python3 - "$out" <<'PY' && ok || fail "re-run lineage"
+import json, sys
+rows = {r["checkpoint_id"]: r for r in json.loads(sys.argv[1])}
+assert rows["r1"]["parent_id"] == "r0" and rows["r2"]["parent_id"] == "r1" and rows["r1b"]["parent_id"] == "r0", rows
+PY
+expect_exit 0 "$cli" show "$dst2" --thread rerun --compact
+[ "$out" == '{"n":0,"log":["start","again"]}' ] && ok || fail "the latest is the re-run: $out"
+expect_exit 0 "$cli" verify "$dst2"
+sqlite3 "$adk2" "UPDATE graph_checkpoints SET metadata = '{\"__delta_ckpt_type\":\"delta\",\"__delta_ckpt_base_id\":\"r0\"}' WHERE id = 'r2'"
+expect_exit 1 "$cli" import-adk "$adk2" "$tmp/imported3.db"
+expect_contains "$err" "row r2: delta row without" "a delta without payload"
 
 # Unreadable inputs are errors, not crashes.
 expect_exit 1 "$cli" list "$tmp/not-a-dir/x.db" --thread t
