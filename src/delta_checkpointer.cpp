@@ -835,15 +835,39 @@ std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view 
 
   std::vector<StoredRow> replace;
   replace.reserve(plan.changes.size());
+  const std::string_view encoding = store.payload_encoding();
+  // Only the chains of the rows rewritten from their state are replayed,
+  // so a damaged row that goes (and that nothing kept needs) does not stop
+  // the prune that removes it.
+  const auto replays = [&](const detail::PrunePlan::Change& change) {
+    const StoredRow& old = rows[change.index];
+    return change.becomes_full ||
+           (old.header.encoding == detail::kZstdChainEncoding && change.header.base_id != old.header.base_id);
+  };
+  std::unordered_map<std::string_view, std::size_t> index_of;
+  for (std::size_t i = 0; i < rows.size(); ++i) index_of.emplace(rows[i].header.checkpoint_id, i);
+  std::vector<bool> needed(rows.size(), false);
+  for (const auto& change : plan.changes) {
+    if (!replays(change)) continue;
+    for (std::size_t i = change.index; !needed[i];) {
+      needed[i] = true;
+      if (rows[i].header.kind == RowKind::kFull) break;
+      const auto parent = index_of.find(rows[i].header.parent_id);
+      if (parent == index_of.end()) break;  // the replay reports it, naming the row
+      i = parent->second;
+    }
+  }
   std::size_t replayed = 0;
   detail::ForwardReplay replay(rows, limits());
-  // Replays up to row `index` (states come parents first) and returns its step.
+  // Replays the needed rows up to row `index` (parents come first) and
+  // returns its step.
   detail::ForwardReplay::Step step;
   const auto replay_to = [&](std::size_t index) {
-    while (replayed <= index) step = replay.next(replayed++);
+    for (; replayed <= index; ++replayed) {
+      if (needed[replayed]) step = replay.next(replayed);
+    }
     return step;
   };
-  const std::string_view encoding = store.payload_encoding();
   // The new full rows, as dictionaries for the zstd-chain deltas after them.
   std::unordered_map<std::string, std::shared_ptr<const ChainDictionary>> new_bases;
   for (const auto& change : plan.changes) {
@@ -858,7 +882,7 @@ std::optional<PruneResult> DeltaCheckpointer::Impl::prune_once(std::string_view 
         new_bases[row.header.checkpoint_id] =
             ChainDictionary::for_writing(std::move(dictionary_text), row.header.checksum);
       }
-    } else if (old.header.encoding == detail::kZstdChainEncoding && row.header.base_id != old.header.base_id) {
+    } else if (replays(change)) {
       // Compressed against a full row that goes: against the new one now.
       const auto was = replay_to(change.index).dictionary;
       const auto base = new_bases.find(row.header.base_id);

@@ -51,8 +51,10 @@ class ForwardReplay {
     // chain are still to come or this row is one (else null).
     std::shared_ptr<const ChainDictionary> dictionary;
   };
-  // Rebuilds rows[i]; call for i = 0, 1, ... in order. Throws Corruption
-  // naming the row; a row whose parent failed fails too.
+  // Rebuilds rows[i]; call in increasing order of i. A row may be skipped
+  // when no row visited after it descends from it (prune replays only the
+  // chains it rewrites). Throws Corruption naming the row; a row whose
+  // parent failed fails too.
   Step next(std::size_t i);
 
  private:

@@ -273,6 +273,30 @@ BOOST_AUTO_TEST_CASE(prune_refuses_a_negative_age_and_keeps_all_for_an_endless_o
   BOOST_TEST(cp->list("t").size() == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(prune_removes_damaged_rows_that_nothing_kept_needs) {
+  auto inner = open_memory();
+  RowStore* store = inner.get();
+  DeltaCheckpointer cp(std::move(inner), {.full_snapshot_interval = 10, .replay_budget = 100});
+  const auto states = workloads::generate("plan_edit", 40, 3);
+  const auto ids = ingest(cp, "t", states);
+  corrupt_payload(*store, "t", ids[3]);
+  // Rows 35-39 hang off the full row of step 30: step 3 is not theirs.
+  DeltaCheckpointer fresh(*store);
+  BOOST_TEST(fresh.prune("t", {.keep_last = 5}).removed == 35u);
+  const VerifyReport report = verify(*store, "t", Limits{});
+  BOOST_TEST(report.ok());
+  for (std::size_t i = 35; i < 40; ++i) BOOST_TEST(exactly_equal(DeltaCheckpointer(*store).load_by_id(ids[i])->state, states[i]));
+  // A damaged row a kept row needs stops the prune, naming it, and changes nothing.
+  corrupt_payload(*store, "t", ids[36]);
+  try {
+    DeltaCheckpointer(*store).prune("t", {.keep_last = 2});
+    BOOST_ERROR("no Corruption");
+  } catch (const Corruption& e) {
+    BOOST_TEST(e.checkpoint_id() == ids[36]);
+  }
+  BOOST_TEST(DeltaCheckpointer(*store).list("t").size() == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   auto inner = open_memory();
   RowStore* store = inner.get();
