@@ -32,10 +32,12 @@
 #include "migrate/migration.hpp"
 #include "row_codec.hpp"
 #include "deltackpt/maintenance.hpp"
+#include "support/dropping_proxy.hpp"
 #include "support/exact_json.hpp"
 #include "support/full_rows.hpp"
 #include "support/pg_env.hpp"
 #include "support/printers.hpp"
+#include "workloads.hpp"
 
 using namespace deltackpt;
 using namespace std::chrono_literals;
@@ -368,6 +370,73 @@ BOOST_AUTO_TEST_CASE(any_connection_string_libpq_accepts_opens_the_store) {
   const auto loaded = deltackpt::open(upper)->load("t");
   BOOST_TEST_REQUIRE(loaded.has_value());
   BOOST_TEST(loaded->checkpoint_id == id);
+}
+
+// The port of the test server, as libpq reads the DSN.
+int server_port(const std::string& dsn) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &error);
+  PQfreemem(error);
+  int port = 5432;
+  for (const PQconninfoOption* o = parsed; o != nullptr && o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "port" && o->val != nullptr && *o->val != '\0') port = std::stoi(o->val);
+  }
+  PQconninfoFree(parsed);
+  return port;
+}
+
+BOOST_AUTO_TEST_CASE(a_save_whose_acknowledgement_is_lost_is_neither_lost_nor_duplicated) {
+  PgSchema schema;
+  migrate_postgres(schema.url);
+  const int port = server_port(schema.url);
+  deltackpt::testing::DroppingProxy proxy(port);
+  std::string via_proxy = schema.url;
+  const std::string at = "127.0.0.1:" + std::to_string(port);
+  BOOST_TEST_REQUIRE(via_proxy.find(at) != std::string::npos, "the test DSN is not on 127.0.0.1: " << via_proxy);
+  via_proxy.replace(via_proxy.find(at), at.size(), "127.0.0.1:" + std::to_string(proxy.port()));
+  const auto states = workloads::generate("chat", 30, 5);
+  int resolved = 0, retried = 0;
+  // json: every row is one autocommitted statement; zstd: deltas are a
+  // transaction (lock, check, insert, COMMIT), so the answer lost may be
+  // the insert's (nothing committed) or the COMMIT's.
+  for (const std::string encoding : {"json", "zstd"}) {
+    const std::string thread = "lost-acks-" + encoding;
+    DeltaCheckpointer cp(open_postgres({.url = via_proxy, .pool_size = 1, .payload_encoding = encoding}),
+                         {.full_snapshot_interval = 8});
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      Checkpoint c = make(thread, static_cast<std::int64_t>(i), states[i]);
+      if (i > 0) proxy.arm(encoding == "zstd" && i % 2 == 0 ? "COMMIT" : std::string("\0dckpt_insert", 13));
+      const int drops_before = proxy.drops();
+      try {
+        ids.push_back(cp.save(c));
+        if (proxy.drops() > drops_before) ++resolved;
+      } catch (const StorageError& e) {
+        // Only an insert the server never committed may fail, and then
+        // saying so, so that the retry below cannot duplicate it.
+        BOOST_TEST_REQUIRE(e.retryable(), e.what());
+        BOOST_TEST_REQUIRE(std::string(e.what()).find("was not saved") != std::string::npos, e.what());
+        ++retried;
+        ids.push_back(cp.save(c));
+      }
+      proxy.arm("");
+      // Exactly one row per acknowledged save, each loading back as saved.
+      BOOST_TEST_REQUIRE(schema.admin->value("SELECT count(*) FROM " + schema.name +
+                                                 ".checkpoints WHERE thread_id = $1",
+                                             {thread}) == std::to_string(ids.size()));
+    }
+    DeltaCheckpointer reader(open_postgres({.url = schema.url}));
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto loaded = reader.load_by_id(ids[i]);
+      BOOST_TEST_REQUIRE(loaded.has_value());
+      BOOST_TEST_REQUIRE(deltackpt::testing::exactly_equal(loaded->state, states[i]), "step " << i);
+    }
+    BOOST_TEST(verify(reader.row_store(), thread, Limits{}).ok());
+  }
+  BOOST_TEST_MESSAGE("connections broken: " << proxy.drops() << "; saves resolved as committed: " << resolved
+                                            << "; saves reported not saved and retried: " << retried);
+  BOOST_TEST(proxy.drops() >= 40);
+  BOOST_TEST(resolved >= 20);  // the committed-but-unacknowledged case the issue met
 }
 
 // The schema version this build ships.

@@ -329,15 +329,18 @@ auto guarded(const std::string& operation, F&& f) {
 }
 
 // Runs `f` on a connection of `pool`, translating every pqxx exception and
-// closing the connection when it broke.
+// closing the connection when it broke (then setting *lost, if given).
 template <class F>
-auto with_connection(Pool& pool, const std::string& operation, F&& f) {
+auto with_connection(Pool& pool, const std::string& operation, F&& f, bool* lost = nullptr) {
   auto lease = guarded(operation, [&] { return pool.acquire(); });
   try {
     return f(*lease);
   } catch (...) {
     auto translated = detail::postgres::translate_current_exception(operation);
-    if (translated.connection_lost || !lease->is_open()) lease.discard();
+    if (translated.connection_lost || !lease->is_open()) {
+      lease.discard();
+      if (lost != nullptr) *lost = true;
+    }
     std::rethrow_exception(translated.error);
   }
 }
@@ -486,9 +489,59 @@ class PostgresRowStore final : public RowStore {
   std::string_view payload_encoding() const noexcept override { return encoding_; }
 
   void insert(const StoredRow& row, InsertMode mode) override {
+    const std::string op = detail::insert_op(row.header);
+    bool lost = false;
+    try {
+      if (detail::needs_chain_check(row)) {
+        insert_chain_delta(row, mode, op, lost);
+      } else {
+        insert_row(row, mode, op, lost);
+      }
+    } catch (const StorageError& e) {
+      if (!lost) throw;
+      resolve_lost_insert(row, op, e);
+    }
+  }
+
+  // The connection broke while the insert was on its way or its answer was:
+  // the server may have committed it. A retry under a new id would then
+  // duplicate the checkpoint, so the row is looked up on a new connection:
+  // stored with this payload, the insert succeeded; not stored, it did not
+  // (a retryable error); if the check cannot be made, the outcome is
+  // unknown and the error says so (not retryable).
+  void resolve_lost_insert(const StoredRow& row, const std::string& op, const StorageError& lost) {
+    const std::string& id = row.header.checkpoint_id;
+    std::optional<detail::ChainLink> stored;
+    try {
+      stored = with_connection(pool_, op, [&](pqxx::connection& cx) -> std::optional<detail::ChainLink> {
+        // An insert still running on the old connection holds the thread's
+        // row until it commits or aborts: wait for it, so the answer is final.
+        pqxx::work tx(cx);
+        tx.exec_prepared(kLockOwner, row.header.thread_id, row.header.checkpoint_ns);
+        const pqxx::result r = tx.exec_prepared(kChainLink, id, id);
+        tx.commit();
+        if (r.empty()) return std::nullopt;
+        return read_link(r[0]);
+      });
+    } catch (const Error& check) {
+      throw StorageError(std::string(lost.what()) + "; whether checkpoint " + id +
+                             " was committed is unknown (looking it up failed: " + check.what() +
+                             "): look it up before saving it again under a new id",
+                         std::string(backend_name()), lost.native_code(), false);
+    }
+    if (!stored) {
+      throw StorageError(std::string(lost.what()) + "; checked on a new connection: checkpoint " + id +
+                             " was not saved (safe to retry)",
+                         std::string(backend_name()), lost.native_code(), true);
+    }
+    if (stored->checksum != row.header.checksum || stored->kind != row.header.kind) {
+      throw Conflict(std::string(kPrefix) + op + ": checkpoint " + id + " exists with other content");
+    }
+    // Committed before the connection broke: the insert succeeded.
+  }
+
+  void insert_row(const StoredRow& row, InsertMode mode, const std::string& op, bool& lost) {
     const RowHeader& h = row.header;
-    const std::string op = detail::insert_op(h);
-    if (detail::needs_chain_check(row)) return insert_chain_delta(row, mode, op);
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::nontransaction tx(cx);
       for (int attempt = 1;; ++attempt) {
@@ -517,13 +570,13 @@ class PostgresRowStore final : public RowStore {
                          std::to_string(attempt) + " attempts)");
         }
       }
-    });
+    }, &lost);
   }
 
   // A zstd-chain delta, in one transaction that locks the (thread,
   // namespace) first, as rewrite() does, then checks its chain with a
   // statement that sees what a rewrite committed before that lock was had.
-  void insert_chain_delta(const StoredRow& row, InsertMode mode, const std::string& op) {
+  void insert_chain_delta(const StoredRow& row, InsertMode mode, const std::string& op, bool& lost) {
     const RowHeader& h = row.header;
     with_connection(pool_, op, [&](pqxx::connection& cx) {
       pqxx::work tx(cx);
@@ -547,7 +600,7 @@ class PostgresRowStore final : public RowStore {
         throw detail::head_moved(backend_name(), op, h.parent_id, why[2].is_null() ? std::string() : text(why[2]));
       }
       tx.commit();
-    });
+    }, &lost);
   }
 
   static detail::ChainLink read_link(const pqxx::row& r) {
