@@ -65,22 +65,6 @@ bool is_orphan(const WriteTotals& w, const Stored& stored) {
   return it == stored.end() || it->second != w.checkpoint_ns;
 }
 
-// Adds the figures of `part` (a row or a thread) to `sum`.
-void add(ThreadStats& sum, const ThreadStats& part) {
-  sum.checkpoints += part.checkpoints;
-  sum.writes += part.writes;
-  sum.write_bytes += part.write_bytes;
-  sum.orphan_writes += part.orphan_writes;
-  sum.full_rows += part.full_rows;
-  sum.delta_rows += part.delta_rows;
-  sum.stored_bytes += part.stored_bytes;
-  sum.full_state_bytes += part.full_state_bytes;
-  sum.longest_chain = std::max(sum.longest_chain, part.longest_chain);
-  if (part.largest_row_bytes > sum.largest_row_bytes) {
-    sum.largest_row_bytes = part.largest_row_bytes;
-    sum.largest_row_id = part.largest_row_id;
-  }
-}
 
 // Rewrites the thread's pending writes whose value encoding is not what a
 // store set to `encoding` writes (each checkpoint's writes in one
@@ -154,6 +138,22 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
   return report;
 }
 
+void add_stats(ThreadStats& sum, const ThreadStats& part) {
+  sum.checkpoints += part.checkpoints;
+  sum.writes += part.writes;
+  sum.write_bytes += part.write_bytes;
+  sum.orphan_writes += part.orphan_writes;
+  sum.full_rows += part.full_rows;
+  sum.delta_rows += part.delta_rows;
+  sum.stored_bytes += part.stored_bytes;
+  sum.full_state_bytes += part.full_state_bytes;
+  sum.longest_chain = std::max(sum.longest_chain, part.longest_chain);
+  if (part.largest_row_bytes > sum.largest_row_bytes) {
+    sum.largest_row_bytes = part.largest_row_bytes;
+    sum.largest_row_id = part.largest_row_id;
+  }
+}
+
 StoreStats stats(RowStore& store, std::string_view thread_id) {
   StoreStats result;
   for (const auto& thread : threads_of(store, thread_id)) {
@@ -161,7 +161,7 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
     t.thread_id = thread;
     std::unordered_map<std::string, std::string> stored;
     for (const auto& h : store.headers(HeaderQuery{.thread_id = thread})) {
-      add(t, stats_of_row(h));
+      add_stats(t, stats_of_row(h));
       stored.emplace(h.checkpoint_id, h.checkpoint_ns);
     }
     for (const auto& w : store.write_totals(thread)) {
@@ -170,7 +170,7 @@ StoreStats stats(RowStore& store, std::string_view thread_id) {
       if (is_orphan(w, stored)) t.orphan_writes += w.writes;
     }
     if (t.checkpoints == 0 && t.writes == 0) continue;
-    add(result.total, t);
+    add_stats(result.total, t);
     result.threads.push_back(std::move(t));
   }
   return result;

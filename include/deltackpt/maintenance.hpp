@@ -86,6 +86,10 @@ struct ThreadStats {
   }
 };
 
+// Adds the figures of `part` (a row or a thread) to `sum`: counts and bytes
+// add up, the longest chain and the largest row are the larger one's.
+DELTACKPT_EXPORT void add_stats(ThreadStats& sum, const ThreadStats& part);
+
 struct StoreStats {
   std::vector<ThreadStats> threads;
   ThreadStats total;  // thread_id empty

@@ -447,18 +447,7 @@ int run_import_adk(const std::string& source, const StoreArgs& store, std::optio
   // What this import wrote, not the whole destination.
   ThreadStats imported;
   for (const auto& thread : r.imported_threads) {
-    for (const auto& t : stats(cp->row_store(), thread).threads) {
-      imported.checkpoints += t.checkpoints;
-      imported.full_rows += t.full_rows;
-      imported.delta_rows += t.delta_rows;
-      imported.stored_bytes += t.stored_bytes;
-      imported.full_state_bytes += t.full_state_bytes;
-      imported.longest_chain = std::max(imported.longest_chain, t.longest_chain);
-      if (t.largest_row_bytes > imported.largest_row_bytes) {
-        imported.largest_row_bytes = t.largest_row_bytes;
-        imported.largest_row_id = t.largest_row_id;
-      }
-    }
+    for (const auto& t : stats(cp->row_store(), thread).threads) add_stats(imported, t);
   }
   if (store.json) {
     Json out = deltackpt::to_json(imported);

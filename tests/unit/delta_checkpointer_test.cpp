@@ -273,12 +273,25 @@ BOOST_AUTO_TEST_CASE(prune_refuses_a_negative_age_and_keeps_all_for_an_endless_o
   BOOST_TEST(cp->list("t").size() == 5u);
 }
 
+// Thread "t" of a workload in a memory store, full rows at every tenth step
+// only (a generous budget keeps the chains whole).
+struct MemoryThread {
+  MemoryThread(const std::string& workload, int steps, std::uint64_t seed)
+      : writer(open_memory(), {.full_snapshot_interval = 10, .replay_budget = 100}),
+        store(&writer.row_store()),
+        states(workloads::generate(workload, steps, seed)),
+        ids(ingest(writer, "t", states)) {}
+  DeltaCheckpointer writer;
+  RowStore* store;
+  const std::vector<Json> states;
+  const std::vector<std::string> ids;
+};
+
 BOOST_AUTO_TEST_CASE(prune_removes_damaged_rows_that_nothing_kept_needs) {
-  auto inner = open_memory();
-  RowStore* store = inner.get();
-  DeltaCheckpointer cp(std::move(inner), {.full_snapshot_interval = 10, .replay_budget = 100});
-  const auto states = workloads::generate("plan_edit", 40, 3);
-  const auto ids = ingest(cp, "t", states);
+  const MemoryThread t("plan_edit", 40, 3);
+  RowStore* store = t.store;
+  const auto& states = t.states;
+  const auto& ids = t.ids;
   corrupt_payload(*store, "t", ids[3]);
   // Rows 35-39 hang off the full row of step 30: step 3 is not theirs.
   DeltaCheckpointer fresh(*store);
@@ -298,12 +311,11 @@ BOOST_AUTO_TEST_CASE(prune_removes_damaged_rows_that_nothing_kept_needs) {
 }
 
 BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
-  auto inner = open_memory();
-  RowStore* store = inner.get();
-  // Full rows at steps 0 and 10 only: a generous budget keeps the chains whole.
-  DeltaCheckpointer writer(std::move(inner), {.full_snapshot_interval = 10, .replay_budget = 100});
-  const auto states = workloads::generate("chat", 12, 9);
-  const auto ids = ingest(writer, "t", states);
+  MemoryThread t("chat", 12, 9);  // full rows at steps 0 and 10
+  RowStore* store = t.store;
+  DeltaCheckpointer& writer = t.writer;
+  const auto& states = t.states;
+  const auto& ids = t.ids;
   auto expect_corruption = [&](const std::string& load_id, const std::string& bad_id) {
     DeltaCheckpointer reader(*store);  // nothing cached
     try {
