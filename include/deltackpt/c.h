@@ -100,7 +100,8 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "durability": "full",            SQLite: "full" or "normal"
  *    "pool_size": 4,                  PostgreSQL: connections
  *    "payload_encoding": "",          "json", "zstd-full-rows", "zstd" or "lz4" for new rows; "" keeps the database's
- *    "migrate": true}                 apply pending schema migrations on open
+ *    "migrate": true,                 apply pending schema migrations on open
+ *    "read_only": false}              create, migrate and write nothing (saves fail with STORAGE)
  * Unknown keys are refused.
  *
  * Ownership: *store receives a new handle, even when the open fails (as with
@@ -111,7 +112,8 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  * could not be allocated (DELTACKPT_OUT_OF_MEMORY).
  * Errors: INVALID_ARGUMENT (bad URL, bad options), STORAGE (cannot open or
  * create the database), SCHEMA (schema too new, or not current with
- * "migrate": false). Thread-safe: different threads may open stores at once,
+ * "migrate": false or "read_only": true, or not a deltackpt store when read
+ * only), NOT_FOUND (read only: no such file). Thread-safe: different threads may open stores at once,
  * also on the same file. */
 DELTACKPT_EXPORT int deltackpt_open(const char* url, const char* options_json,
                                     deltackpt_store_t** store) DELTACKPT_C_NOEXCEPT;

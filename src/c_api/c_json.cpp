@@ -162,6 +162,7 @@ OpenOptions open_options_from_json(Json&& doc) {
   o.pool_size = r.size("pool_size", o.pool_size);
   o.payload_encoding = r.string("payload_encoding");
   o.migrate = r.boolean("migrate", o.migrate);
+  o.read_only = r.boolean("read_only", o.read_only);
   r.finish();
   return o;
 }

@@ -5,6 +5,7 @@
  * Usage: c_api_test WORK_DIR   (a directory for the SQLite files)
  * The test links sqlite3 itself, to damage rows and lock the database. */
 #include <pthread.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,15 @@ static void test_bad_urls_and_options(void) {
   CHECK(deltackpt_open("sqlite:/nonexistent-deltackpt-dir/x.db", NULL, &store) == DELTACKPT_STORAGE);
   CHECK(strlen(deltackpt_errmsg(store)) > 0);
   deltackpt_close(store);
+
+  /* Read only: a missing file is not created. */
+  store = NULL;
+  db_path(path, sizeof path, "never-created.db");
+  snprintf(url, sizeof url, "sqlite:%s", path);
+  CHECK(deltackpt_open(url, "{\"read_only\": true}", &store) == DELTACKPT_NOT_FOUND);
+  CHECK(contains(deltackpt_errmsg(store), "no database at"));
+  deltackpt_close(store);
+  CHECK(access(path, F_OK) != 0);
 
   /* PostgreSQL: refused by a build without it, unreachable in one with it. */
   store = NULL;
