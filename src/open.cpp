@@ -68,9 +68,6 @@ std::unique_ptr<DeltaCheckpointer> open(std::string_view url, const OpenOptions&
   // for the day the URL changes.
   if (options.pool_size == 0) throw InvalidArgument("deltackpt: OpenOptions.pool_size must be at least 1");
   if (!options.payload_encoding.empty()) detail::check_payload_encoding(options.payload_encoding, "deltackpt: OpenOptions.");
-  if (options.read_only && !options.payload_encoding.empty()) {
-    throw InvalidArgument("deltackpt: OpenOptions.payload_encoding sets how new rows are written: not for a read-only store");
-  }
   std::unique_ptr<RowStore> store;
   switch (where.kind) {
     case StoreUrl::Kind::kMemory:

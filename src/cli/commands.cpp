@@ -104,15 +104,8 @@ namespace {
 // everything save() checks, so a file is judged whole before anything is
 // saved.
 std::string ingest_problem(std::string_view line, const Limits& limits) {
-  Json state;
   try {
-    state = parse_exact(line, limits.max_depth);
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  if (!state.is_object()) return std::string("is a JSON ") + state.type_name() + ", not an object";
-  try {
-    check_state(state, limits);
+    check_state(parse_exact(line, limits.max_depth), limits);
   } catch (const InvalidArgument& e) {
     return e.what();
   }
@@ -420,10 +413,11 @@ int run_compact(const StoreArgs& store, const std::string& thread, std::optional
   } else {
     std::cout << "rewrote " << r.checkpoints << " checkpoints (" << r.full_rows << " full, " << r.delta_rows
               << " delta): " << human_bytes(r.bytes_before) << " -> " << human_bytes(r.bytes_after) << '\n';
-    if (r.bytes_after < r.bytes_before && parse_store_url(store.db).kind == StoreUrl::Kind::kSqlite) {
+    if (const StoreUrl where = parse_store_url(store.db);
+        r.bytes_after < r.bytes_before && where.kind == StoreUrl::Kind::kSqlite) {
       // SQLite keeps freed pages in the file for its next writes.
       std::cout << "note: the file keeps the " << human_bytes(r.bytes_before - r.bytes_after)
-                << " freed for reuse; `sqlite3 " << parse_store_url(store.db).target
+                << " freed for reuse; `sqlite3 " << where.target
                 << " VACUUM` gives it back to the file system (it needs room for a copy of the file while it runs)\n";
     }
   }

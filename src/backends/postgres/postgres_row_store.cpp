@@ -422,12 +422,15 @@ class PgMigrationTarget final : public detail::MigrationTarget {
   bool read_only_;
 };
 
+// Every later transaction of the session is READ ONLY.
+void make_read_only(pqxx::connection& cx) {
+  pqxx::nontransaction tx(cx);
+  tx.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+}
+
 // What every connection of a store runs once opened.
 void set_up_connection(pqxx::connection& cx, bool read_only) {
-  if (read_only) {
-    pqxx::nontransaction tx(cx);
-    tx.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
-  }
+  if (read_only) make_read_only(cx);
   prepare_statements(cx);
 }
 
@@ -456,10 +459,7 @@ class PostgresRowStore final : public RowStore {
       }
     });
     if (options.read_only) {
-      guarded("open", [&] {
-        pqxx::nontransaction tx(*cx);
-        tx.exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
-      });
+      guarded("open", [&] { make_read_only(*cx); });
       if (!options.payload_encoding.empty()) {
         throw InvalidArgument(std::string(kPrefix) + "payload_encoding sets how new rows are written: not for a read-only store");
       }
