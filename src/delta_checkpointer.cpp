@@ -336,12 +336,19 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
   };
   if (!s.policy.writes_deltas() && implicit_parent) return append_full_row(s.validated_state_bytes(cp, where));
   for (int attempt = 0;; ++attempt) {
-    auto parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0);
-    Impl::BuiltRow built = s.build_row(cp, id, created, parent, where);
-    if (built.delta) s.check_delta(cp, built, *parent, where);
+    std::optional<Impl::Parent> parent;
+    Impl::BuiltRow built;
     const InsertMode mode = options.fork ? InsertMode::kFork : InsertMode::kExtend;
     try {
+      parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0);
+      built = s.build_row(cp, id, created, parent, where);
+      if (built.delta) s.check_delta(cp, built, *parent, where);
       insert(built, mode);
+    } catch (const NotFound&) {
+      // The head this process saved last is gone (the thread was removed,
+      // or repair quarantined it): follow the store's head instead.
+      if (implicit_parent && attempt == 0) continue;
+      throw;
     } catch (const detail::ChainMoved&) {
       // A compact or prune rewrote the chain this delta was compressed
       // against since the parent was cached: the checkpoint as a full row.

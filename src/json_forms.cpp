@@ -12,6 +12,14 @@ namespace {
 
 Json optional_id(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
 
+Json problems_json(const std::vector<VerifyProblem>& problems) {
+  Json out = Json::array();
+  for (const auto& p : problems) {
+    out.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
+  }
+  return out;
+}
+
 Json string_array(const std::vector<std::string>& strings) {
   Json out = Json::array();
   for (const auto& s : strings) out.push_back(s);
@@ -75,10 +83,6 @@ Json to_json(const SaveCounters& counters) {
 }
 
 Json to_json(const VerifyReport& report) {
-  Json problems = Json::array();
-  for (const auto& p : report.problems) {
-    problems.push_back({{"thread_id", p.thread_id}, {"checkpoint_id", p.checkpoint_id}, {"message", p.message}});
-  }
   Json orphans = Json::array();
   for (const auto& o : report.orphan_writes) {
     orphans.push_back({{"thread_id", o.thread_id},
@@ -89,8 +93,21 @@ Json to_json(const VerifyReport& report) {
   return Json{{"ok", report.ok()},
               {"threads", report.threads},
               {"checkpoints", report.checkpoints},
-              {"problems", std::move(problems)},
+              {"problems", problems_json(report.problems)},
               {"orphan_writes", std::move(orphans)}};
+}
+
+Json to_json(const RepairResult& result) {
+  Json heads = Json::array();
+  for (const auto& h : result.heads_moved) {
+    heads.push_back({{"thread_id", h.thread_id}, {"checkpoint_ns", h.checkpoint_ns}, {"from", h.from}, {"to", h.to}});
+  }
+  return Json{{"ok", result.ok()},
+              {"threads", result.threads},
+              {"checkpoints", result.checkpoints},
+              {"quarantined", problems_json(result.quarantined)},
+              {"heads_moved", std::move(heads)},
+              {"remaining", problems_json(result.remaining)}};
 }
 
 Json to_json(const ThreadStats& t) {

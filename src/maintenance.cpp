@@ -96,7 +96,15 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
   const auto threads = threads_of(store, thread_id);
   std::size_t done = 0;
   for (const auto& thread : threads) {
-    const auto rows = store.rows(thread);
+    std::vector<StoredRow> rows;
+    try {
+      rows = store.rows(thread);
+    } catch (const Corruption& e) {
+      // A column the store cannot even decode: nothing after it is read.
+      ++report.threads;
+      report.problems.push_back({thread, e.checkpoint_id(), e.what()});
+      continue;
+    }
     if (!rows.empty()) ++report.threads;
     std::unordered_map<std::string, ChainPosition> seen;
     detail::ForwardReplay replay(rows, limits);
@@ -136,6 +144,64 @@ VerifyReport verify(RowStore& store, std::string_view thread_id, const Limits& l
     }
   }
   return report;
+}
+
+namespace {
+
+// The head of each namespace of the thread; "" where it names no stored row.
+std::vector<std::pair<std::string, std::string>> heads_of(RowStore& store, const std::string& thread) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& ns : store.namespaces(thread)) {
+    const auto head = store.head(thread, ns);
+    out.emplace_back(ns, head ? head->checkpoint_id : std::string());
+  }
+  return out;
+}
+
+}  // namespace
+
+RepairResult repair(RowStore& store, std::string_view thread_id, const Limits& limits, bool dry_run,
+                    const Progress& progress) {
+  RepairResult result;
+  VerifyReport report = verify(store, thread_id, limits, progress);
+  result.threads = report.threads;
+  result.checkpoints = report.checkpoints;
+  if (dry_run) {
+    result.quarantined = std::move(report.problems);
+    return result;
+  }
+  // Each pass moves at least one row or ends, so this ends.
+  while (!report.problems.empty()) {
+    std::vector<std::string> threads;
+    for (const auto& p : report.problems) {
+      if (std::find(threads.begin(), threads.end(), p.thread_id) == threads.end()) threads.push_back(p.thread_id);
+    }
+    bool changed = false;
+    for (const auto& thread : threads) {
+      std::vector<QuarantineEntry> named;
+      for (const auto& p : report.problems) {
+        if (p.thread_id == thread && !p.checkpoint_id.empty()) named.push_back({p.checkpoint_id, p.message});
+      }
+      const auto before = heads_of(store, thread);
+      for (auto& moved : store.quarantine(thread, named)) {
+        result.quarantined.push_back({thread, std::move(moved.checkpoint_id), std::move(moved.reason)});
+        changed = true;
+      }
+      const auto after = heads_of(store, thread);
+      for (const auto& [ns, from] : before) {
+        const auto head = std::find_if(after.begin(), after.end(), [&](const auto& h) { return h.first == ns; });
+        const std::string to = head == after.end() ? std::string() : head->second;
+        if (to != from) {
+          result.heads_moved.push_back({thread, ns, from, to});
+          changed = true;
+        }
+      }
+    }
+    report = verify(store, thread_id, limits);
+    if (!changed) break;
+  }
+  result.remaining = std::move(report.problems);
+  return result;
 }
 
 void add_stats(ThreadStats& sum, const ThreadStats& part) {

@@ -67,6 +67,43 @@ DELTACKPT_EXPORT std::optional<std::string> payload_json(RowStore& store, std::s
 // checkpoint_id, writes}]}.
 DELTACKPT_EXPORT Json to_json(const VerifyReport& report);
 
+// A head that repair() moved because its row was quarantined (or missing).
+struct HeadMove {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  std::string from;  // empty: the head named no stored row
+  std::string to;    // empty: no row of the namespace remains
+};
+
+struct RepairResult {
+  std::size_t threads = 0;      // threads verified
+  std::size_t checkpoints = 0;  // rows verified
+  // The rows moved to the quarantine (would be moved, on a dry run), each
+  // with the problem that made it unreadable.
+  std::vector<VerifyProblem> quarantined;
+  std::vector<HeadMove> heads_moved;
+  // What verify still reports after the repair: empty unless rows changed
+  // while it ran. Always empty on a dry run.
+  std::vector<VerifyProblem> remaining;
+  bool ok() const noexcept { return remaining.empty(); }
+};
+
+// Verifies one thread (all when `thread_id` is empty) and moves every row
+// verify reports as bad, with every delta row whose chain passes through
+// one, into the store's quarantine (RowStore::quarantine): kept there
+// byte for byte for inspection, out of every load and list, so that the
+// thread can be saved to, pruned and compacted again. A head left without
+// its row becomes its namespace's newest remaining row. Verifies again
+// afterwards (and repeats while that finds rows to move). With `dry_run`,
+// reports what it would move and changes nothing.
+DELTACKPT_EXPORT RepairResult repair(RowStore& store, std::string_view thread_id = {}, const Limits& limits = {},
+                                     bool dry_run = false, const Progress& progress = {});
+
+// {ok, threads, checkpoints, quarantined: [{thread_id, checkpoint_id,
+// message}], heads_moved: [{thread_id, checkpoint_ns, from, to}],
+// remaining: [...]}.
+DELTACKPT_EXPORT Json to_json(const RepairResult& result);
+
 struct ThreadStats {
   std::string thread_id;
   std::size_t checkpoints = 0;

@@ -86,6 +86,27 @@ struct WriteTotals {
   std::int64_t value_bytes = 0;
 };
 
+// A row to move aside (RowStore::quarantine), and why.
+struct QuarantineEntry {
+  std::string checkpoint_id;
+  std::string reason;
+};
+
+// A row as the quarantine keeps it: its columns as they were stored (kept
+// as text, since a quarantined row's columns may be what is damaged) and
+// its payload byte for byte.
+struct QuarantinedRow {
+  std::string thread_id;
+  std::string checkpoint_ns;
+  std::string checkpoint_id;
+  std::string kind;       // "full" or "delta", as stored
+  std::string encoding;
+  std::string checksum;   // as stored
+  std::string payload;
+  std::string reason;
+  Timestamp quarantined_at{};
+};
+
 // In every mode the parent, when given, must be a row of the same thread
 // and namespace ("the thread" below is the pair); heads are per pair.
 enum class InsertMode {
@@ -149,8 +170,8 @@ class DELTACKPT_EXPORT RowStore {
   // The namespaces of the thread that have rows, sorted.
   virtual std::vector<std::string> namespaces(std::string_view thread_id) = 0;
 
-  // Deletes the thread's rows in every namespace and its pending writes;
-  // returns how many rows it had.
+  // Deletes the thread's rows in every namespace, its pending writes and
+  // its quarantined rows; returns how many rows (not quarantined) it had.
   virtual std::size_t remove_thread(std::string_view thread_id) = 0;
 
   // In one transaction: overwrite the rows in `replace` (matched by thread,
@@ -159,6 +180,21 @@ class DELTACKPT_EXPORT RowStore {
   // never removed.
   virtual void rewrite(std::string_view thread_id, const std::vector<StoredRow>& replace,
                        const std::vector<std::string>& remove) = 0;
+
+  // In one transaction: moves the thread's rows named in `rows`, and every
+  // delta row whose chain passes through one of them, out of the store's
+  // checkpoints into its quarantine, where they are kept for inspection
+  // (quarantined()) and no load, list or chain sees them; then makes each
+  // head whose row is gone (moved now, or missing before) the newest
+  // remaining row of its namespace, or drops the namespace when none
+  // remains. Ids the thread does not have are ignored. Returns the rows
+  // moved with their reasons, oldest first. Pending writes stay (verify
+  // lists them as orphans).
+  virtual std::vector<QuarantineEntry> quarantine(std::string_view thread_id,
+                                                  const std::vector<QuarantineEntry>& rows) = 0;
+  // The thread's quarantined rows (every thread's when empty), in the order
+  // they were moved.
+  virtual std::vector<QuarantinedRow> quarantined(std::string_view thread_id) = 0;
 
   // In one transaction, per write: insert it, or when its (task_id, idx)
   // is stored against `key` already, replace it if `replace` else keep the

@@ -154,14 +154,16 @@ class MemoryRowStore final : public RowStore {
 
   std::size_t remove_thread(std::string_view thread_id) override {
     std::lock_guard lock(mutex_);
-    const auto t = thread_order_.find(thread_id);
-    if (t == thread_order_.end()) return 0;
-    const std::size_t count = t->second.size();
-    for (const auto& [seq, id] : t->second) {
-      rows_.erase(id);
-      order_.erase(seq);
+    std::erase_if(quarantined_, [&](const QuarantinedRow& q) { return q.thread_id == thread_id; });
+    std::size_t count = 0;
+    if (const auto t = thread_order_.find(thread_id); t != thread_order_.end()) {
+      count = t->second.size();
+      for (const auto& [seq, id] : t->second) {
+        rows_.erase(id);
+        order_.erase(seq);
+      }
+      thread_order_.erase(t);
     }
-    thread_order_.erase(t);
     std::erase_if(owners_, [&](const auto& o) { return o.first.first == thread_id; });
     std::erase_if(writes_, [&](const auto& w) { return w.first.thread_id == thread_id; });
     return count;
@@ -203,6 +205,58 @@ class MemoryRowStore final : public RowStore {
       thread_order_.at(h.thread_id).erase(it->second.seq);
       rows_.erase(it);
     }
+  }
+
+  std::vector<QuarantineEntry> quarantine(std::string_view thread_id, const std::vector<QuarantineEntry>& named) override {
+    std::lock_guard lock(mutex_);
+    std::vector<QuarantineEntry> moved;
+    const auto t = thread_order_.find(thread_id);
+    if (t == thread_order_.end()) return moved;
+    std::vector<detail::RowLineage> lineage;
+    for (const auto& [seq, id] : t->second) {
+      const RowHeader& h = rows_.at(id).row.header;
+      lineage.push_back({id, h.parent_id, h.kind == RowKind::kDelta});
+    }
+    const Timestamp when = now();
+    moved = detail::rows_to_quarantine(lineage, named);
+    for (const auto& entry : moved) {
+      const auto it = rows_.find(entry.checkpoint_id);
+      const RowHeader& h = it->second.row.header;
+      quarantined_.push_back(QuarantinedRow{h.thread_id, h.checkpoint_ns, h.checkpoint_id, std::string(to_string(h.kind)),
+                                            h.encoding, checksum_text(h.checksum), std::move(it->second.row.payload),
+                                            entry.reason, when});
+      order_.erase(it->second.seq);
+      t->second.erase(it->second.seq);
+      rows_.erase(it);
+    }
+    // Each head whose row is gone becomes its namespace's newest row.
+    for (auto owner = owners_.lower_bound(ChainOwner{std::string(thread_id), ""});
+         owner != owners_.end() && owner->first.first == thread_id;) {
+      if (rows_.count(owner->second.head) != 0) {
+        ++owner;
+        continue;
+      }
+      const auto newest = std::find_if(t->second.rbegin(), t->second.rend(), [&](const auto& entry) {
+        return rows_.at(entry.second).row.header.checkpoint_ns == owner->first.second;
+      });
+      if (newest == t->second.rend()) {
+        owner = owners_.erase(owner);
+      } else {
+        owner->second.head = newest->second;
+        ++owner;
+      }
+    }
+    if (t->second.empty()) thread_order_.erase(t);
+    return moved;
+  }
+
+  std::vector<QuarantinedRow> quarantined(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<QuarantinedRow> out;
+    for (const auto& q : quarantined_) {
+      if (thread_id.empty() || q.thread_id == thread_id) out.push_back(q);
+    }
+    return out;
   }
 
   void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) override {
@@ -310,6 +364,7 @@ class MemoryRowStore final : public RowStore {
   std::map<std::string, Order, std::less<>> thread_order_;
   std::map<ChainOwner, Chain> owners_;
   std::map<Key, std::map<WriteSlot, EncodedWrite>> writes_;
+  std::vector<QuarantinedRow> quarantined_;  // in the order moved
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "row_codec.hpp"
@@ -113,6 +114,26 @@ void check_rewrite_keeps_chains(const std::vector<ChainLink>& chain_rows, const 
                        " was saved since the thread was read, compressed against rows this rewrite changes");
     }
   }
+}
+
+std::vector<QuarantineEntry> rows_to_quarantine(const std::vector<RowLineage>& thread_rows,
+                                                const std::vector<QuarantineEntry>& named) {
+  std::unordered_map<std::string, std::string> reasons;
+  for (const auto& entry : named) reasons.emplace(entry.checkpoint_id, entry.reason);
+  std::unordered_set<std::string> moved;
+  std::vector<QuarantineEntry> out;
+  // Parents come before their children, so one pass finds every dependent.
+  for (const auto& row : thread_rows) {
+    if (const auto reason = reasons.find(row.checkpoint_id); reason != reasons.end()) {
+      out.push_back({row.checkpoint_id, reason->second});
+    } else if (row.is_delta && moved.count(row.parent_id) != 0) {
+      out.push_back({row.checkpoint_id, "its delta is against checkpoint " + row.parent_id + ", quarantined with it"});
+    } else {
+      continue;
+    }
+    moved.insert(row.checkpoint_id);
+  }
+  return out;
 }
 
 }  // namespace deltackpt::detail

@@ -95,4 +95,18 @@ void check_rewrite_keeps_chains(const std::vector<ChainLink>& chain_rows, const 
                                 const std::vector<std::string>& remove, std::string_view backend,
                                 std::string_view op);
 
+// What quarantine() reads of each row of a thread, as stored: text, since
+// a row being quarantined may have damaged columns.
+struct RowLineage {
+  std::string checkpoint_id;
+  std::string parent_id;
+  bool is_delta = false;  // kind is "delta"
+};
+// The rows RowStore::quarantine moves: those of `thread_rows` (the thread's
+// rows, oldest first) that `named` names, with the reason given, and every
+// delta row whose chain passes through one of them, with a reason naming
+// the row its delta is against; oldest first.
+std::vector<QuarantineEntry> rows_to_quarantine(const std::vector<RowLineage>& thread_rows,
+                                                const std::vector<QuarantineEntry>& named);
+
 }  // namespace deltackpt::detail

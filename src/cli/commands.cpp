@@ -374,6 +374,38 @@ int run_verify(const StoreArgs& store, const std::string& thread) {
   return report.ok() ? 0 : 1;
 }
 
+int run_repair(const StoreArgs& store, const std::string& thread, bool dry_run) {
+  auto cp = open(store.db, dry_run ? read_only_options(store) : open_options(store));
+  require_thread(cp->row_store(), thread, "repair");
+  ProgressBar bar("repair");
+  const RepairResult r = repair(cp->row_store(), thread, cp->options().limits, dry_run,
+                                [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  bar.clear();
+  if (store.json) {
+    std::cout << to_json(r).dump(2) << '\n';
+    return r.ok() ? 0 : 1;
+  }
+  const char* verb = dry_run ? "would quarantine " : "quarantined ";
+  for (const auto& q : r.quarantined) {
+    std::cout << verb << q.checkpoint_id << " (thread " << q.thread_id << "): " << q.message << '\n';
+  }
+  for (const auto& h : r.heads_moved) {
+    std::cout << "head of thread " << h.thread_id << (h.checkpoint_ns.empty() ? "" : " ns " + h.checkpoint_ns)
+              << ": " << (h.from.empty() ? "(missing)" : h.from) << " -> "
+              << (h.to.empty() ? "(none: no row of the namespace remains)" : h.to) << '\n';
+  }
+  for (const auto& p : r.remaining) {
+    std::cout << "STILL BAD " << p.checkpoint_id << " (thread " << p.thread_id << "): " << p.message << '\n';
+  }
+  std::cout << r.checkpoints << " checkpoints in " << r.threads << " threads verified; " << r.quarantined.size()
+            << (dry_run ? " would be quarantined" : " quarantined");
+  if (!dry_run && !r.quarantined.empty()) {
+    std::cout << " (kept in the quarantined_checkpoints table)";
+  }
+  std::cout << '\n';
+  return r.ok() ? 0 : 1;
+}
+
 int run_prune(const StoreArgs& store, const std::string& thread, const std::optional<std::string>& ns,
               std::optional<std::size_t> keep_last, const std::string& max_age) {
   RetentionPolicy policy;

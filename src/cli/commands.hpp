@@ -50,6 +50,7 @@ int run_list(const StoreArgs& store, const ListArgs& args);
 int run_show(const StoreArgs& store, const ShowArgs& args);
 int run_stats(const StoreArgs& store, const std::string& thread);
 int run_verify(const StoreArgs& store, const std::string& thread);
+int run_repair(const StoreArgs& store, const std::string& thread, bool dry_run);
 int run_prune(const StoreArgs& store, const std::string& thread, const std::optional<std::string>& ns,
               std::optional<std::size_t> keep_last, const std::string& max_age);
 int run_compact(const StoreArgs& store, const std::string& thread,

@@ -142,6 +142,14 @@ int main(int argc, char** argv) {
   verify->add_option("--thread", thread, "Only this thread");
   verify->callback([&] { result = deltackpt::cli::run_verify(store, thread); });
 
+  bool dry_run = false;
+  auto* repair = app.add_subcommand(
+      "repair", "Move unreadable checkpoints (as verify reports them) aside into the quarantine, keeping them");
+  add_store_options(repair, store);
+  repair->add_option("--thread", thread, "Only this thread");
+  repair->add_flag("--dry-run", dry_run, "Say what would be moved; change nothing");
+  repair->callback([&] { result = deltackpt::cli::run_repair(store, thread, dry_run); });
+
   auto* prune = app.add_subcommand("prune", "Delete old checkpoints (the newest is always kept)");
   add_store_options(prune, store);
   prune->add_option("--thread", thread, "Thread")->required();
@@ -203,6 +211,10 @@ int main(int argc, char** argv) {
     std::string what = e.what();
     if (what.rfind("deltackpt: ", 0) == 0) what.erase(0, 11);  // the prefix says it already
     std::cerr << "deltackpt: " << deltackpt::to_string(e.code()) << ": " << what << '\n';
+    if (e.code() == deltackpt::ErrorCode::kCorruption) {
+      std::cerr << "deltackpt: `deltackpt verify DB` lists the damaged rows; `deltackpt repair DB` moves them "
+                   "aside (kept in the quarantined_checkpoints table) so the rest can be used\n";
+    }
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "deltackpt: error: " << e.what() << '\n';

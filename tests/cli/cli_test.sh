@@ -128,6 +128,39 @@ expect_contains "$err" "$bad" "show corrupt row names it"
 expect_exit 0 "$cli" show "$db" --thread plan --compact  # the rest of the store still works
 expect_exit 0 "$cli" verify "$db" --thread plan
 
+# repair, on a copy: the damaged row and every row whose chain passes
+# through it go to the quarantine, kept byte for byte; the thread then
+# compacts, prunes and takes saves again.
+rdb="$tmp/repair.db"
+sqlite3 "$db" ".backup '$rdb'"
+expect_exit 1 "$cli" compact "$rdb" --thread chat
+expect_contains "$err" "deltackpt repair" "a corruption error points at repair"
+expect_exit 1 "$cli" verify "$rdb" --json
+bad_ids=$(python3 -c 'import json,sys; print(" ".join(sorted(p["checkpoint_id"] for p in json.load(sys.stdin)["problems"])))' <<< "$out")
+rows_before=$(sqlite3 "$rdb" "SELECT count(*) FROM checkpoints")
+expect_exit 0 "$cli" repair "$rdb" --dry-run --json
+[ "$(python3 -c 'import json,sys; print(" ".join(sorted(q["checkpoint_id"] for q in json.load(sys.stdin)["quarantined"])))' <<< "$out")" == "$bad_ids" ] \
+  && ok || fail "repair --dry-run lists what verify reports"
+[ "$(sqlite3 "$rdb" "SELECT count(*) FROM checkpoints")" == "$rows_before" ] && ok || fail "repair --dry-run changed rows"
+damaged_payload=$(sqlite3 "$rdb" "SELECT hex(payload) FROM checkpoints WHERE checkpoint_id = '$bad'")
+expect_exit 0 "$cli" repair "$rdb"
+expect_contains "$out" "quarantined $bad (thread chat)" "repair names the bad row"
+[ "$(sqlite3 "$rdb" "SELECT group_concat(checkpoint_id, ' ') FROM (SELECT checkpoint_id FROM quarantined_checkpoints ORDER BY checkpoint_id)")" == "$bad_ids" ] \
+  && ok || fail "quarantined rows are what verify reported"
+[ "$(sqlite3 "$rdb" "SELECT hex(payload) FROM quarantined_checkpoints WHERE checkpoint_id = '$bad' AND reason LIKE '%checksum%'")" == "$damaged_payload" ] \
+  && ok || fail "the quarantine keeps the damaged payload and why"
+[ "$(sqlite3 "$rdb" "SELECT count(*) FROM checkpoints")" == "$((rows_before - $(wc -w <<< "$bad_ids")))" ] && ok || fail "repair moved other rows"
+expect_exit 0 "$cli" verify "$rdb"
+expect_exit 0 "$cli" compact "$rdb" --thread chat
+expect_exit 0 "$cli" prune "$rdb" --thread chat --ns "" --keep-last 5
+sed -n 60p "$tmp/chat.jsonl" > "$tmp/one.jsonl"
+expect_exit 0 "$cli" ingest "$rdb" --thread chat --jsonl "$tmp/one.jsonl"
+expect_exit 0 "$cli" show "$rdb" --thread chat --compact
+[ "$out" == "$(cat "$tmp/one.jsonl")" ] && ok || fail "a save after repair"
+expect_exit 0 "$cli" verify "$rdb"
+expect_exit 0 "$cli" repair "$rdb"
+expect_contains "$out" "0 quarantined" "repair of a sound store moves nothing"
+
 # Bad JSONL: the line number, and nothing saved; --continue skips it.
 printf '{"a":1}\n{"a":2}\nnot json\n{"a":4}\n' > "$tmp/bad.jsonl"
 expect_exit 1 "$cli" ingest "$db" --thread bad --jsonl "$tmp/bad.jsonl"

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "deltackpt/deltackpt.hpp"
@@ -391,6 +393,154 @@ inline void check_corruption_detected(DeltaCheckpointer& cp) {
   BOOST_CHECK_THROW(reader->history(t), Corruption);
 }
 
+// RowStore::quarantine on its own: the named row goes with every delta row
+// whose chain passes through it (which could not load without it), in one
+// transaction, and what remains verifies and loads as saved.
+inline void check_quarantine(DeltaCheckpointer& cp) {
+  RowStore& store = cp.row_store();
+  const std::string t = fresh_thread("quarantine");
+  const auto states = workloads::generate("plan_edit", 16, 5);
+  const auto ids = save_workload(cp, t, states);
+  std::string named = ids[3];
+  for (std::size_t i = 2; i + 1 < ids.size(); ++i) {
+    if (store.header(ids[i + 1])->kind == RowKind::kDelta) {
+      named = ids[i];
+      break;
+    }
+  }
+  BOOST_TEST(store.quarantine(t, {{"no-such-row", "ignored"}}).empty());
+  const auto moved = store.quarantine(t, {{named, "a test moved it"}});
+  BOOST_TEST_REQUIRE(!moved.empty());
+  BOOST_TEST(moved.front().checkpoint_id == named);
+  BOOST_TEST(moved.front().reason == "a test moved it");
+  std::set<std::string> gone;
+  for (const auto& m : moved) gone.insert(m.checkpoint_id);
+  BOOST_TEST(verify(store, t).ok());
+  DeltaCheckpointer reader(store);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto loaded = reader.load_by_id(ids[i]);
+    BOOST_TEST(loaded.has_value() == (gone.count(ids[i]) == 0), ids[i]);
+    if (loaded) BOOST_TEST(exactly_equal(loaded->state, states[i]), ids[i]);
+  }
+  BOOST_TEST(store.rows(t).size() + moved.size() == ids.size());
+  BOOST_TEST(store.quarantined(t).size() == moved.size());
+}
+
+// repair() moves exactly the rows a reader cannot load (a damaged delta,
+// everything whose chain passes through it, a namespace's damaged head) into
+// the quarantine, byte for byte; the heads move to the newest loadable rows,
+// and the thread can be saved to, pruned and compacted again.
+inline void check_repair(DeltaCheckpointer& cp) {
+  RowStore& store = cp.row_store();
+  const std::string t = fresh_thread("repair");
+  const auto states = workloads::generate("plan_edit", 24, 11);
+  const auto ids = save_workload(cp, t, states);
+  std::vector<std::string> sub_ids;
+  for (int i = 0; i < 3; ++i) {
+    Checkpoint c = make(t, i, {{"sub", i}, {"padding", std::string(3000, 'p')}});
+    c.checkpoint_ns = "sub";
+    sub_ids.push_back(cp.save(c));
+  }
+  // Damage a delta row in the middle (its chain's later rows depend on it),
+  // or row 8 when the policy writes full rows only; and the head of "sub".
+  // (Every row is passed back, so that a zstd-chain delta compressed
+  // against the damaged row is part of the rewrite.)
+  const auto damage = [&](const std::string& id) {
+    auto rows = store.rows(t);
+    for (auto& row : rows) {
+      if (row.header.checkpoint_id != id) continue;
+      row.payload[row.payload.size() / 2] = static_cast<char>(row.payload[row.payload.size() / 2] ^ 0x01);
+      const std::string damaged = row.payload;
+      store.rewrite(t, rows, {});
+      return damaged;
+    }
+    BOOST_FAIL("no row " << id);
+    return std::string();
+  };
+  std::string victim = ids[8];
+  for (std::size_t i = 5; i + 1 < ids.size(); ++i) {
+    if (store.header(ids[i])->kind == RowKind::kDelta && store.header(ids[i + 1])->kind == RowKind::kDelta) {
+      victim = ids[i];
+      break;
+    }
+  }
+  std::map<std::string, std::string> damaged_payloads{{victim, damage(victim)}, {sub_ids[2], damage(sub_ids[2])}};
+
+  // The oracle: which checkpoints a reader with no cache cannot load.
+  std::set<std::string> unloadable;
+  std::vector<std::string> all_ids = ids;
+  all_ids.insert(all_ids.end(), sub_ids.begin(), sub_ids.end());
+  for (const auto& id : all_ids) {
+    try {
+      DeltaCheckpointer(store).load_by_id(id);
+    } catch (const Corruption&) {
+      unloadable.insert(id);
+    }
+  }
+  BOOST_TEST_REQUIRE(unloadable.count(victim) == 1u);
+  BOOST_TEST_REQUIRE(unloadable.count(sub_ids[2]) == 1u);
+  const auto ids_of = [](const std::vector<VerifyProblem>& problems) {
+    std::set<std::string> out;
+    for (const auto& p : problems) out.insert(p.checkpoint_id);
+    return out;
+  };
+
+  const RepairResult planned = repair(store, t, Limits{}, /*dry_run=*/true);
+  BOOST_TEST((ids_of(planned.quarantined) == unloadable));
+  BOOST_TEST(store.rows(t).size() == all_ids.size());  // a dry run changes nothing
+  BOOST_TEST(store.quarantined(t).empty());
+
+  const RepairResult repaired = repair(store, t);
+  BOOST_TEST(repaired.ok());
+  BOOST_TEST((ids_of(repaired.quarantined) == unloadable));
+  BOOST_TEST(verify(store, t).ok());
+  // Kept byte for byte, with a reason naming what was wrong.
+  const auto kept = store.quarantined(t);
+  BOOST_TEST(kept.size() == unloadable.size());
+  for (const auto& q : kept) {
+    BOOST_TEST(unloadable.count(q.checkpoint_id) == 1u, q.checkpoint_id);
+    BOOST_TEST(!q.reason.empty());
+    if (const auto d = damaged_payloads.find(q.checkpoint_id); d != damaged_payloads.end()) {
+      BOOST_TEST((q.payload == d->second), q.checkpoint_id);
+      BOOST_TEST(q.reason.find("checksum") != std::string::npos, q.reason);
+    }
+  }
+  // Every other checkpoint loads as saved; the quarantined ones are gone.
+  DeltaCheckpointer reader(store);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto loaded = reader.load_by_id(ids[i]);
+    if (unloadable.count(ids[i]) != 0) {
+      BOOST_TEST(!loaded.has_value(), ids[i]);
+    } else {
+      BOOST_TEST_REQUIRE(loaded.has_value(), ids[i]);
+      BOOST_TEST(exactly_equal(loaded->state, states[i]), ids[i]);
+    }
+  }
+  // Each head is now the newest loadable checkpoint of its namespace.
+  std::string root_head;
+  for (const auto& id : ids) {
+    if (unloadable.count(id) == 0) root_head = id;
+  }
+  BOOST_TEST(store.head(t, "")->checkpoint_id == root_head);
+  BOOST_TEST(store.head(t, "sub")->checkpoint_id == sub_ids[1]);
+  BOOST_TEST(repaired.heads_moved.size() == (unloadable.count(ids.back()) != 0 ? 2u : 1u));
+
+  // The thread takes saves, prunes and compacts again.
+  const std::string next = cp.save(make(t, 100, states.back()));
+  BOOST_TEST(store.header(next)->parent_id == root_head);
+  Checkpoint sub_next = make(t, 3, {{"sub", 3}});
+  sub_next.checkpoint_ns = "sub";
+  BOOST_TEST(store.header(cp.save(sub_next))->parent_id == sub_ids[1]);
+  compact(store, t, DeltaOptions{});
+  BOOST_TEST(cp.prune(t, "", {.keep_last = 3}).removed > 0u);
+  BOOST_TEST(verify(store, t).ok());
+  BOOST_TEST(exactly_equal(DeltaCheckpointer(store).load_by_id(next)->state, states.back()));
+
+  // Deleting the thread deletes its quarantined rows too.
+  cp.remove_thread(t);
+  BOOST_TEST(store.quarantined(t).empty());
+}
+
 // Values flipping between every pair of edge values, both ways (a, b, a,
 // b', a, ...), in every place a change can hide: each checkpoint loads back
 // exactly, read from the stored rows by a reader with no cache.
@@ -541,6 +691,12 @@ inline void check_concurrent_writers(Checkpointer& cp) {
   }                                                                                          \
   BOOST_AUTO_TEST_CASE(corruption_detected) {                                                \
     deltackpt::conformance::check_corruption_detected(cp());                                 \
+  }                                                                                          \
+  BOOST_AUTO_TEST_CASE(quarantine_moves_dependent_deltas) {                                  \
+    deltackpt::conformance::check_quarantine(cp());                                          \
+  }                                                                                          \
+  BOOST_AUTO_TEST_CASE(repair_quarantines_unreadable_rows) {                                 \
+    deltackpt::conformance::check_repair(cp());                                              \
   }                                                                                          \
   BOOST_AUTO_TEST_CASE(concurrent_writers) {                                                 \
     deltackpt::conformance::check_concurrent_writers(cp());                                  \

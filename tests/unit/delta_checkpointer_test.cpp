@@ -310,6 +310,28 @@ BOOST_AUTO_TEST_CASE(prune_removes_damaged_rows_that_nothing_kept_needs) {
   BOOST_TEST(DeltaCheckpointer(*store).list("t").size() == 5u);
 }
 
+// A process's last saved head can vanish under it: another process removed
+// the thread, or repair quarantined the head. The next save with no parent
+// follows the store's head (or starts the thread) rather than failing.
+BOOST_AUTO_TEST_CASE(a_save_follows_the_store_when_its_last_head_is_gone) {
+  auto store = open_memory();
+  DeltaCheckpointer writer(*store);
+  DeltaCheckpointer other(*store);
+  const Json big = {{"log", std::string(4000, 'x')}};
+  writer.save({.thread_id = "t", .state = big});
+  other.remove_thread("t");
+  const std::string first = writer.save({.thread_id = "t", .state = {{"n", 1}}});
+  BOOST_TEST(store->header(first)->parent_id.empty());
+  const std::string kept = writer.save({.thread_id = "t", .step = 1, .state = big});
+  const std::string head = writer.save({.thread_id = "t", .step = 2, .state = big});
+  BOOST_TEST(store->quarantine("t", {{head, "test"}}).size() == 1u);
+  const std::string next = writer.save({.thread_id = "t", .step = 3, .state = big});
+  BOOST_TEST(store->header(next)->parent_id == kept);
+  BOOST_TEST(exactly_equal(DeltaCheckpointer(*store).load("t")->state, big));
+  // An explicit parent that is gone is still an error.
+  BOOST_CHECK_THROW(writer.save({.thread_id = "t", .parent_id = head, .step = 4, .state = big}), NotFound);
+}
+
 BOOST_AUTO_TEST_CASE(corruption_names_the_checkpoint) {
   MemoryThread t("chat", 12, 9);  // full rows at steps 0 and 10
   RowStore* store = t.store;

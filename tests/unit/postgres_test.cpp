@@ -553,6 +553,34 @@ BOOST_AUTO_TEST_CASE(down_migrations_undo_up_migrations) {
   BOOST_TEST(migrate_postgres(schema.url).current());
 }
 
+// 0006's .down.sql refuses while the quarantine holds rows, so going back
+// never deletes them.
+BOOST_AUTO_TEST_CASE(version_6_down_refuses_quarantined_rows) {
+  PgSchema schema;
+  {
+    auto store = open_postgres({.url = schema.url});
+    DeltaCheckpointer cp(*store);
+    const std::string first = cp.save(make("t", 0, {{"a", 1}}));
+    cp.save(make("t", 1, {{"a", 2}}));
+    BOOST_TEST(store->quarantine("t", {{first, "kept for this test"}}).size() == 1u);
+  }
+  Session admin(pg_dsn());
+  admin.query("SET search_path = " + schema.name);
+  const std::string down = read_file(DELTACKPT_PG_MIGRATIONS_DIR "/0006_quarantine.down.sql");
+  BOOST_TEST_REQUIRE(!down.empty());
+  try {
+    admin.run("BEGIN;\n" + down + "\nCOMMIT;");
+    BOOST_ERROR("0006 down ran over quarantined rows");
+  } catch (const std::exception& e) {
+    BOOST_TEST(std::string(e.what()).find("quarantined rows exist") != std::string::npos, e.what());
+  }
+  admin.run("ROLLBACK");
+  BOOST_TEST(postgres_schema_status(schema.url).database_version == 6);
+  admin.run("DELETE FROM quarantined_checkpoints");
+  admin.run("BEGIN;\n" + down + "\nCOMMIT;");
+  BOOST_TEST(postgres_schema_status(schema.url).database_version == 5);
+}
+
 BOOST_AUTO_TEST_CASE(newer_schema_is_refused) {
   PgSchema schema;
   migrate_postgres(schema.url);

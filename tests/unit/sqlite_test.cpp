@@ -514,7 +514,10 @@ BOOST_AUTO_TEST_CASE(version_5_down_refuses_chain_rows) {
     for (const auto& state : workloads::generate("chat", 12, 3)) cp.save({.thread_id = "t", .state = state});
   }
   {
+    // Newest first, as a DBA goes back: 0006 (nothing quarantined), then 0005.
     auto db = sq::open(file.path);
+    sq::exec(db.get(), "BEGIN;\n" + read(DELTACKPT_SQLITE_MIGRATIONS_DIR "/0006_quarantine.down.sql") + "\nCOMMIT;",
+             "0006 down");
     BOOST_TEST_REQUIRE(count(db.get(), "SELECT count(*) FROM checkpoints WHERE encoding = 'zstd-chain'") > 0);
     try {
       sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0005 down");
@@ -530,11 +533,42 @@ BOOST_AUTO_TEST_CASE(version_5_down_refuses_chain_rows) {
     compact(*store, "", DeltaOptions{});
   }
   auto db = sq::open(file.path);
+  sq::exec(db.get(), "BEGIN;\n" + read(DELTACKPT_SQLITE_MIGRATIONS_DIR "/0006_quarantine.down.sql") + "\nCOMMIT;",
+           "0006 down");  // the open above applied it again
   sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0005 down");
   BOOST_TEST(count(db.get(), "SELECT max(version) FROM deltackpt_migrations") == 4);
   sq::Statement setting(db.get(), "SELECT value FROM deltackpt_settings WHERE key = 'payload_encoding'");
   BOOST_TEST_REQUIRE(setting.step("setting"));
   BOOST_TEST(setting.column_text(0) == "zstd");
+}
+
+// 0006's .down.sql, as a DBA would run it: refused while the quarantine
+// holds rows (going back must not delete them), applied once it is empty.
+BOOST_AUTO_TEST_CASE(version_6_down_refuses_quarantined_rows) {
+  std::ifstream in(DELTACKPT_SQLITE_MIGRATIONS_DIR "/0006_quarantine.down.sql");
+  const std::string down(std::istreambuf_iterator<char>(in), {});
+  BOOST_TEST_REQUIRE(!down.empty());
+  TempDb file;
+  {
+    auto store = open_sqlite({.path = file.path});
+    DeltaCheckpointer cp(*store);
+    const std::string first = cp.save({.thread_id = "t", .state = {{"a", 1}}});
+    cp.save({.thread_id = "t", .state = {{"a", 2}}});
+    BOOST_TEST(store->quarantine("t", {{first, "kept for this test"}}).size() == 1u);
+  }
+  auto db = sq::open(file.path);
+  try {
+    sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0006 down");
+    BOOST_ERROR("0006 down ran over quarantined rows");
+  } catch (const StorageError& e) {
+    BOOST_TEST(std::string(e.what()).find("quarantined rows exist") != std::string::npos, e.what());
+  }
+  sq::exec(db.get(), "ROLLBACK", "rollback");
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM quarantined_checkpoints WHERE reason = 'kept for this test'") == 1);
+  sq::exec(db.get(), "DELETE FROM quarantined_checkpoints", "empty the quarantine");
+  sq::exec(db.get(), "BEGIN;\n" + down + "\nCOMMIT;", "0006 down");
+  BOOST_TEST(count(db.get(), "SELECT max(version) FROM deltackpt_migrations") == 5);
+  BOOST_TEST(count(db.get(), "SELECT count(*) FROM sqlite_master WHERE name = 'quarantined_checkpoints'") == 0);
 }
 
 // 0003 -> 0004 on a real version 3 file holding a write: it reads back, as

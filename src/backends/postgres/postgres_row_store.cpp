@@ -64,6 +64,11 @@ const std::string kChainRows = "dckpt_chain_rows";
 const std::string kRemoveThread = "dckpt_remove_thread";
 const std::string kUpdateRow = "dckpt_update_row";
 const std::string kDeleteRows = "dckpt_delete_rows";
+const std::string kLineage = "dckpt_lineage";
+const std::string kQuarantine = "dckpt_quarantine";
+const std::string kMoveHeads = "dckpt_move_heads";
+const std::string kDropHeads = "dckpt_drop_heads";
+const std::string kQuarantined = "dckpt_quarantined";
 
 // Columns read back, in read_header's order; created_at as format_timestamp
 // writes it, whatever the session's TimeZone and DateStyle.
@@ -198,8 +203,33 @@ void prepare_statements(pqxx::connection& cx) {
   cx.prepare(kRemoveThread,
              "WITH gone AS (DELETE FROM checkpoints WHERE thread_id = $1::text RETURNING 1),"
              " head AS (DELETE FROM threads WHERE thread_id = $1::text),"
-             " writes AS (DELETE FROM writes WHERE thread_id = $1::text)"
+             " writes AS (DELETE FROM writes WHERE thread_id = $1::text),"
+             " quarantined AS (DELETE FROM quarantined_checkpoints WHERE thread_id = $1::text)"
              " SELECT count(*) FROM gone");
+  cx.prepare(kLineage, "SELECT checkpoint_id, coalesce(parent_id, ''), kind FROM checkpoints"
+                       " WHERE thread_id = $1::text ORDER BY seq");
+  // Moves rows $2 (with reasons $3) of thread $1, in their order.
+  const std::string copied =
+      "thread_id, checkpoint_ns, checkpoint_id, parent_id, step, kind, base_id, depth, created_at, metadata,"
+      " pending_nodes, encoding, payload_size, state_size, checksum, payload, payload_bytes";
+  cx.prepare(kQuarantine,
+             "WITH named AS (SELECT * FROM unnest($2::text[], $3::text[]) AS n (id, reason)),"
+             " moved AS (DELETE FROM checkpoints c USING named WHERE c.thread_id = $1::text"
+             " AND c.checkpoint_id = named.id RETURNING c.seq, " + copied + ", named.reason)"
+             " INSERT INTO quarantined_checkpoints (original_seq, " + copied + ", reason, quarantined_at)"
+             " SELECT seq, " + copied + ", reason, $4::timestamptz FROM moved ORDER BY seq");
+  const std::string rows_of_owner =
+      "SELECT c.checkpoint_id FROM checkpoints c WHERE c.thread_id = t.thread_id"
+      " AND c.checkpoint_ns = t.checkpoint_ns";
+  cx.prepare(kMoveHeads, "UPDATE threads t SET head_id = (" + rows_of_owner +
+                             " ORDER BY c.seq DESC LIMIT 1), updated_at = $2::timestamptz WHERE t.thread_id = $1::text"
+                             " AND t.head_id NOT IN (" + rows_of_owner + ") AND EXISTS (" + rows_of_owner + ")");
+  cx.prepare(kDropHeads, "DELETE FROM threads t WHERE t.thread_id = $1::text AND NOT EXISTS (" + rows_of_owner + ")");
+  cx.prepare(kQuarantined,
+             "SELECT thread_id, checkpoint_ns, checkpoint_id, coalesce(kind, ''), coalesce(encoding, ''),"
+             " coalesce(checksum, ''), payload, payload_bytes, reason,"
+             " to_char(quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+             " FROM quarantined_checkpoints WHERE $1::text = '' OR thread_id = $1::text ORDER BY seq");
   const std::string write_insert =
       "INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, task_path, channel, type,"
       " value_size, value, value_encoding) VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::text,"
@@ -741,6 +771,50 @@ class PostgresRowStore final : public RowStore {
         }
       }
       tx.commit();
+    });
+  }
+
+  std::vector<QuarantineEntry> quarantine(std::string_view thread_id, const std::vector<QuarantineEntry>& named) override {
+    const std::string id(thread_id);
+    return with_connection(pool_, "quarantine(thread=" + id + ")", [&](pqxx::connection& cx) {
+      pqxx::work tx(cx);
+      tx.exec_prepared(kLockThread, id);  // saves and prunes of the thread wait
+      std::vector<detail::RowLineage> lineage;
+      for (const auto& r : tx.exec_prepared(kLineage, id)) {
+        lineage.push_back({text(r[0]), text(r[1]), text(r[2]) == "delta"});
+      }
+      const std::vector<QuarantineEntry> moved = detail::rows_to_quarantine(lineage, named);
+      std::vector<std::string> ids, reasons;
+      for (const auto& entry : moved) {
+        ids.push_back(entry.checkpoint_id);
+        reasons.push_back(entry.reason);
+      }
+      const std::string when = format_timestamp(now());
+      if (!moved.empty()) tx.exec_prepared(kQuarantine, id, text_array(ids), text_array(reasons), when);
+      tx.exec_prepared(kMoveHeads, id, when);
+      tx.exec_prepared(kDropHeads, id);
+      tx.commit();
+      return moved;
+    });
+  }
+
+  std::vector<QuarantinedRow> quarantined(std::string_view thread_id) override {
+    const std::string id(thread_id);
+    return with_connection(pool_, "quarantined(thread=" + id + ")", [&](pqxx::connection& cx) {
+      pqxx::nontransaction tx(cx);
+      std::vector<QuarantinedRow> out;
+      for (const auto& r : tx.exec_prepared(kQuarantined, id)) {
+        std::string payload;
+        if (!r[6].is_null()) {
+          payload = text(r[6]);
+        } else if (!r[7].is_null()) {
+          const pqxx::binarystring bytes(r[7]);
+          payload.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        }
+        out.push_back(QuarantinedRow{text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), text(r[5]),
+                                     std::move(payload), text(r[8]), parse_timestamp(text(r[9]))});
+      }
+      return out;
     });
   }
 

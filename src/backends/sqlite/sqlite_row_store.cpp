@@ -307,7 +307,8 @@ class SqliteRowStore final : public RowStore {
     del.bind(1, thread_id);
     del.step("remove_thread");
     const auto removed = static_cast<std::size_t>(sqlite3_changes64(db_.get()));
-    for (const char* sql : {"DELETE FROM threads WHERE thread_id = ?1", "DELETE FROM writes WHERE thread_id = ?1"}) {
+    for (const char* sql : {"DELETE FROM threads WHERE thread_id = ?1", "DELETE FROM writes WHERE thread_id = ?1",
+                            "DELETE FROM quarantined_checkpoints WHERE thread_id = ?1"}) {
       Statement s(db_.get(), sql);
       s.bind(1, thread_id);
       s.step("remove_thread");
@@ -357,6 +358,73 @@ class SqliteRowStore final : public RowStore {
       if (sqlite3_changes64(db_.get()) != 1) throw detail::not_in_thread(backend_name(), op, id);
     }
     txn.commit();
+  }
+
+  std::vector<QuarantineEntry> quarantine(std::string_view thread_id, const std::vector<QuarantineEntry>& named) override {
+    const std::string op = "quarantine(thread=" + std::string(thread_id) + ")";
+    std::lock_guard lock(mutex_);
+    Transaction txn(db_.get());
+    std::vector<detail::RowLineage> lineage;
+    {
+      Statement s(db_.get(),
+                  "SELECT checkpoint_id, coalesce(parent_id, ''), kind FROM checkpoints WHERE thread_id = ?1 ORDER BY seq");
+      s.bind(1, thread_id);
+      while (s.step(op)) lineage.push_back({s.column_text(0), s.column_text(1), s.column_text(2) == "delta"});
+    }
+    Statement copy(db_.get(),
+                   "INSERT INTO quarantined_checkpoints (original_seq, thread_id, checkpoint_ns, checkpoint_id, "
+                   "parent_id, step, kind, base_id, depth, created_at, metadata, pending_nodes, encoding, "
+                   "payload_size, state_size, checksum, payload, reason, quarantined_at) "
+                   "SELECT seq, thread_id, checkpoint_ns, checkpoint_id, parent_id, step, kind, base_id, depth, "
+                   "created_at, metadata, pending_nodes, encoding, payload_size, state_size, checksum, payload, ?3, ?4 "
+                   "FROM checkpoints WHERE thread_id = ?1 AND checkpoint_id = ?2");
+    Statement del(db_.get(), "DELETE FROM checkpoints WHERE thread_id = ?1 AND checkpoint_id = ?2");
+    const std::string when = format_timestamp(now());
+    const std::vector<QuarantineEntry> moved = detail::rows_to_quarantine(lineage, named);
+    for (const auto& entry : moved) {
+      copy.reset();
+      copy.bind(1, thread_id);
+      copy.bind(2, entry.checkpoint_id);
+      copy.bind(3, entry.reason);
+      copy.bind(4, when);
+      copy.step(op);
+      del.reset();
+      del.bind(1, thread_id);
+      del.bind(2, entry.checkpoint_id);
+      del.step(op);
+    }
+    // Each head whose row is gone becomes its namespace's newest row, or
+    // goes with the namespace's last row.
+    const std::string rows_of_owner =
+        "SELECT c.checkpoint_id FROM checkpoints c WHERE c.thread_id = threads.thread_id "
+        "AND c.checkpoint_ns = threads.checkpoint_ns";
+    Statement move_heads(db_.get(), "UPDATE threads SET head_id = (" + rows_of_owner +
+                                        " ORDER BY c.seq DESC LIMIT 1), updated_at = ?2 WHERE thread_id = ?1 "
+                                        "AND head_id NOT IN (" + rows_of_owner + ") AND EXISTS (" + rows_of_owner + ")");
+    move_heads.bind(1, thread_id);
+    move_heads.bind(2, when);
+    move_heads.step(op);
+    Statement drop_heads(db_.get(), "DELETE FROM threads WHERE thread_id = ?1 AND NOT EXISTS (" + rows_of_owner + ")");
+    drop_heads.bind(1, thread_id);
+    drop_heads.step(op);
+    txn.commit();
+    return moved;
+  }
+
+  std::vector<QuarantinedRow> quarantined(std::string_view thread_id) override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_.get(),
+                "SELECT thread_id, checkpoint_ns, checkpoint_id, coalesce(kind, ''), coalesce(encoding, ''), "
+                "coalesce(checksum, ''), payload, reason, quarantined_at FROM quarantined_checkpoints "
+                "WHERE ?1 = '' OR thread_id = ?1 ORDER BY seq");
+    s.bind(1, thread_id);
+    std::vector<QuarantinedRow> out;
+    while (s.step("quarantined")) {
+      out.push_back(QuarantinedRow{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                                   s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7),
+                                   parse_timestamp(s.column_text(8))});
+    }
+    return out;
   }
 
   void put_writes(const CheckpointKey& key, const std::vector<EncodedWrite>& writes, bool replace) override {
