@@ -153,11 +153,16 @@ struct DeltaCheckpointer::Impl {
   std::size_t validated_state_bytes(const Checkpoint& cp, const std::string& where) const {
     return detail::validate_value(cp.state, detail::ValueLimits{limits().max_depth}, where + ": state");
   }
-  // The head this process last saved to (thread, namespace); empty if none.
+  // The head this process last saved to or loaded (thread, namespace);
+  // empty if none.
   std::string known_head(std::string_view thread_id, std::string_view checkpoint_ns) {
     std::lock_guard lock(heads_mutex);
     const auto it = heads.find(owner_key(thread_id, checkpoint_ns));
     return it == heads.end() ? std::string() : it->second;
+  }
+  void remember_head(std::string_view thread_id, std::string_view checkpoint_ns, const std::string& id) {
+    std::lock_guard lock(heads_mutex);
+    heads[owner_key(thread_id, checkpoint_ns)] = id;
   }
   // True when cp.checkpoint_id is stored exactly as `cp` would store it (a
   // retry of a save that succeeded); Conflict when it is stored otherwise;
@@ -241,7 +246,7 @@ struct DeltaCheckpointer::Impl {
   RowStore& store;
   const detail::DeltaPolicy policy;
   struct {
-    std::atomic<std::uint64_t> full_rows{0}, delta_rows{0}, deltas_refused{0};
+    std::atomic<std::uint64_t> full_rows{0}, delta_rows{0}, deltas_refused{0}, parents_rebuilt{0};
   } counters;
   detail::StateCache cache;
   std::mutex heads_mutex;
@@ -268,7 +273,12 @@ const DeltaOptions& DeltaCheckpointer::options() const noexcept { return impl_->
 SaveCounters DeltaCheckpointer::counters() const noexcept {
   const auto& c = impl_->counters;
   return {c.full_rows.load(std::memory_order_relaxed), c.delta_rows.load(std::memory_order_relaxed),
-          c.deltas_refused.load(std::memory_order_relaxed)};
+          c.deltas_refused.load(std::memory_order_relaxed), c.parents_rebuilt.load(std::memory_order_relaxed)};
+}
+
+CacheCounters DeltaCheckpointer::cache_counters() const {
+  const auto c = impl_->cache.counters();
+  return {c.hits, c.misses, c.evictions, c.entries, c.bytes, c.capacity_bytes};
 }
 
 std::string DeltaCheckpointer::Impl::check_save(const Checkpoint& cp, const SaveOptions& options,
@@ -485,10 +495,7 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
   const RowHeader& h = built.row.header;
   (h.kind == RowKind::kDelta ? counters.delta_rows : counters.full_rows).fetch_add(1, std::memory_order_relaxed);
   if (!policy.writes_deltas()) return;
-  {
-    std::lock_guard lock(heads_mutex);
-    heads[owner_key(cp.thread_id, cp.checkpoint_ns)] = h.checkpoint_id;
-  }
+  remember_head(cp.thread_id, cp.checkpoint_ns, h.checkpoint_id);
   if (policy.cache_bytes() == 0) return;
   if (!built.state_after) {
     // A full row after its parent: the next save diffs against this state,
@@ -527,6 +534,7 @@ std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_
                    " is not a checkpoint of this thread" + (cp.checkpoint_ns.empty() ? "" : " and namespace"));
   }
   parent.cached = rebuild(chain, parent_id, true);
+  counters.parents_rebuilt.fetch_add(1, std::memory_order_relaxed);
   cache.put(parent_id, parent.cached);
   return parent;
 }
@@ -650,7 +658,12 @@ std::optional<Checkpoint> DeltaCheckpointer::load(std::string_view thread_id, st
   const RowHeader& last = chain.back().header;
   CachedState rebuilt = s.rebuild(chain, last.checkpoint_id, true);
   Checkpoint cp = to_checkpoint(last, *rebuilt.state, s.limits());
-  s.cache.put(last.checkpoint_id, std::move(rebuilt));
+  if (s.policy.cache_bytes() != 0) {
+    // Cached as the next save's parent (a stateless worker loads, then
+    // saves a few steps: those are hits), and found by the next load.
+    s.remember_head(thread_id, checkpoint_ns, last.checkpoint_id);
+    s.cache.put(last.checkpoint_id, std::move(rebuilt));
+  }
   return cp;
 }
 

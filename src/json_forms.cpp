@@ -79,7 +79,14 @@ Json to_json(const PendingWrite& write) {
 Json to_json(const SaveCounters& counters) {
   return Json{{"full_rows", counters.full_rows},
               {"delta_rows", counters.delta_rows},
-              {"deltas_refused", counters.deltas_refused}};
+              {"deltas_refused", counters.deltas_refused},
+              {"parents_rebuilt", counters.parents_rebuilt}};
+}
+
+Json to_json(const CacheCounters& counters) {
+  return Json{{"hits", counters.hits},           {"misses", counters.misses},
+              {"evictions", counters.evictions}, {"entries", counters.entries},
+              {"bytes", counters.bytes},         {"capacity_bytes", counters.capacity_bytes}};
 }
 
 Json to_json(const VerifyReport& report) {

@@ -19,7 +19,11 @@ std::size_t cost(const CachedState& e) {
 std::optional<CachedState> StateCache::get(std::string_view checkpoint_id) {
   std::lock_guard lock(mutex_);
   const auto it = slots_.find(std::string(checkpoint_id));
-  if (it == slots_.end()) return std::nullopt;
+  if (it == slots_.end()) {
+    ++misses_;
+    return std::nullopt;
+  }
+  ++hits_;
   order_.splice(order_.begin(), order_, it->second.order);
   return it->second.entry;
 }
@@ -68,8 +72,16 @@ std::size_t StateCache::size_bytes() const {
   return used_;
 }
 
+StateCache::Counters StateCache::counters() const {
+  std::lock_guard lock(mutex_);
+  return Counters{hits_, misses_, evictions_, slots_.size(), used_, capacity_};
+}
+
 void StateCache::evict_locked() {
-  while (used_ > capacity_ && !order_.empty()) erase_locked(slots_.find(order_.back()));
+  while (used_ > capacity_ && !order_.empty()) {
+    erase_locked(slots_.find(order_.back()));
+    ++evictions_;
+  }
 }
 
 StateCache::Slots::iterator StateCache::erase_locked(Slots::iterator it) {

@@ -52,6 +52,18 @@ class StateCache {
 
   std::size_t size_bytes() const;
 
+  // What get() found and what eviction dropped since the cache was made,
+  // and what it holds now.
+  struct Counters {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t evictions = 0;
+    std::size_t entries = 0;
+    std::size_t bytes = 0;
+    std::size_t capacity_bytes = 0;
+  };
+  Counters counters() const;
+
  private:
   using Order = std::list<std::string>;
   struct Slot {
@@ -66,6 +78,7 @@ class StateCache {
   mutable std::mutex mutex_;
   std::size_t capacity_;
   std::size_t used_ = 0;
+  std::uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
   Order order_;  // most recently used first
   Slots slots_;
 };

@@ -181,6 +181,19 @@ export class DeltackptSaver extends BaseCheckpointSaver {
     this.store = store;
   }
 
+  /**
+   * What the store holds (every thread, or `threadId`'s), and what this
+   * saver's saves and state cache did since it was opened:
+   * {total, threads, saves: {full_rows, delta_rows, deltas_refused,
+   * parents_rebuilt}, cache: {hits, misses, evictions, entries, bytes,
+   * capacity_bytes}} (docs/cli.md). `saves.parents_rebuilt` counts puts whose
+   * parent was not cached and was read back: near 0 when `cacheBytes` holds
+   * the live threads' latest states.
+   */
+  async stats(threadId = undefined) {
+    return JSON.parse(await this.store.stats(threadId === undefined ? undefined : String(threadId)));
+  }
+
   /** Waits for the calls in flight, then closes the store. */
   async close() {
     await this.store.close();

@@ -311,11 +311,16 @@ DELTACKPT_EXPORT int deltackpt_prune(deltackpt_store_t* store, const char* threa
  *              "largest_row_bytes", "largest_row_id", "writes", "write_bytes",
  *              "orphan_writes"},
  *    "threads": [{"thread_id", ...the same keys but "threads"}, ...],
- *    "saves": {"full_rows", "delta_rows", "deltas_refused"}}
+ *    "saves": {"full_rows", "delta_rows", "deltas_refused", "parents_rebuilt"},
+ *    "cache": {"hits", "misses", "evictions", "entries", "bytes", "capacity_bytes"}}
  * "saves" (a store opened with deltas) counts what this handle's saves wrote
  * since it was opened; "deltas_refused" are deltas that did not rebuild
  * their state, written as full rows instead: anything but 0 is a bug worth
- * reporting.
+ * reporting; "parents_rebuilt" are saves whose parent was not in the state
+ * cache and was read back and replayed. "cache" is the handle's state cache
+ * ("cache_bytes"): lookups found and missed, states evicted, and what it
+ * holds now; a cache that holds the live threads' heads keeps
+ * "parents_rebuilt" near 0.
  * Ownership: the caller frees *stats_json with deltackpt_free().
  * Errors: INVALID_ARGUMENT, STORAGE. Thread-safe. */
 DELTACKPT_EXPORT int deltackpt_stats(deltackpt_store_t* store, const char* thread_id,

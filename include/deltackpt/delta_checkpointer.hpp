@@ -61,10 +61,31 @@ struct SaveCounters {
   // the diff); a mismatch is a bug in deltackpt, worth reporting, and costs
   // one full row rather than data.
   std::uint64_t deltas_refused = 0;
+  // Saves whose parent's state was not cached, so they read its chain and
+  // replayed it first (a cache miss on the save path: what a cache too
+  // small for the live threads costs).
+  std::uint64_t parents_rebuilt = 0;
 };
 
-// The counters as a JSON object: {"full_rows", "delta_rows", "deltas_refused"}.
+// The counters as a JSON object: {"full_rows", "delta_rows",
+// "deltas_refused", "parents_rebuilt"}.
 DELTACKPT_EXPORT Json to_json(const SaveCounters& counters);
+
+// The state cache of a DeltaCheckpointer (DeltaOptions::cache_bytes): what
+// its lookups found since it was made, and what it holds now. Size it so
+// that the saves' parents are hits (SaveCounters::parents_rebuilt stays
+// near 0): about 3x the JSON text of the live threads' heads.
+struct CacheCounters {
+  std::uint64_t hits = 0;       // lookups (saves' parents, loads) that found the state
+  std::uint64_t misses = 0;     // lookups that did not
+  std::uint64_t evictions = 0;  // states dropped, least recently used first, to stay within capacity
+  std::uint64_t entries = 0;    // states held now
+  std::uint64_t bytes = 0;      // what they are charged now (an estimate of their memory)
+  std::uint64_t capacity_bytes = 0;
+};
+
+// {"hits", "misses", "evictions", "entries", "bytes", "capacity_bytes"}.
+DELTACKPT_EXPORT Json to_json(const CacheCounters& counters);
 
 /**
  * The Checkpointer over a RowStore: stores each checkpoint as a full row or,
@@ -120,6 +141,7 @@ class DELTACKPT_EXPORT DeltaCheckpointer final : public Checkpointer {
   RowStore& row_store() noexcept;
   const DeltaOptions& options() const noexcept;
   SaveCounters counters() const noexcept;
+  CacheCounters cache_counters() const;
 
  private:
   struct Impl;

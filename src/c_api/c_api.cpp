@@ -353,6 +353,7 @@ int deltackpt_stats(deltackpt_store_t* store, const char* thread_id, char** stat
     c.require(stats_json, "stats_json");
     Json out = deltackpt::to_json(deltackpt::stats(c.cp.row_store(), or_empty(thread_id)));
     out["saves"] = deltackpt::to_json(c.cp.counters());
+    out["cache"] = deltackpt::to_json(c.cp.cache_counters());
     *stats_json = dump_out(out);
   });
 }

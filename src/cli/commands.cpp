@@ -184,6 +184,7 @@ int run_ingest(const StoreArgs& store, const std::string& thread, const std::str
     out["saved"] = saved;
     out["skipped_lines"] = skipped;
     out["saves"] = deltackpt::to_json(counters);
+    out["cache"] = deltackpt::to_json(cp->cache_counters());
     std::cout << out.dump(2) << '\n';
     return 0;
   }

@@ -310,6 +310,54 @@ BOOST_AUTO_TEST_CASE(prune_removes_damaged_rows_that_nothing_kept_needs) {
   BOOST_TEST(DeltaCheckpointer(*store).list("t").size() == 5u);
 }
 
+// The stateless-worker deployment: each invocation is a fresh checkpointer
+// (a fresh process) that loads the thread's latest checkpoint and saves a
+// few steps. The load leaves the head cached, so those saves never read
+// their parent back; a second load finds it too.
+BOOST_AUTO_TEST_CASE(a_load_leaves_the_head_cached_for_the_saves_after_it) {
+  auto store = open_memory();
+  const auto states = workloads::generate("chat", 44, 2);
+  std::int64_t step = 0;
+  {
+    DeltaCheckpointer first(*store);
+    for (; step < 20; ++step) first.save({.thread_id = "t", .step = step, .state = states[static_cast<std::size_t>(step)]});
+  }
+  for (int invocation = 0; invocation < 4; ++invocation) {
+    DeltaCheckpointer worker(*store);
+    BOOST_TEST_REQUIRE(exactly_equal(worker.load("t")->state, states[static_cast<std::size_t>(step - 1)]));
+    BOOST_TEST(exactly_equal(worker.load("t")->state, states[static_cast<std::size_t>(step - 1)]));
+    for (int k = 0; k < 5; ++k, ++step) {
+      worker.save({.thread_id = "t", .step = step, .state = states[static_cast<std::size_t>(step)]});
+    }
+    BOOST_TEST(exactly_equal(worker.load("t")->state, states[static_cast<std::size_t>(step - 1)]));
+    const SaveCounters saves = worker.counters();
+    BOOST_TEST(saves.parents_rebuilt == 0u);
+    BOOST_TEST(saves.delta_rows == 5u);
+    const CacheCounters cache = worker.cache_counters();
+    BOOST_TEST(cache.misses == 0u);
+    BOOST_TEST(cache.hits == 7u);  // the second and last loads, five parents
+    BOOST_TEST(cache.entries == 1u);  // each save lets its parent go
+    BOOST_TEST(cache.evictions == 0u);
+  }
+  // A worker that saves without loading first rebuilds its parent once.
+  DeltaCheckpointer cold(*store);
+  for (int k = 0; k < 2; ++k, ++step) {
+    cold.save({.thread_id = "t", .step = step, .state = states[static_cast<std::size_t>(step)]});
+  }
+  BOOST_TEST(cold.counters().parents_rebuilt == 1u);
+  BOOST_TEST(cold.cache_counters().misses == 1u);
+  // A cache too small for the state evicts, and every save rebuilds.
+  DeltaCheckpointer tiny(*store, {.cache_bytes = 1000});
+  tiny.save({.thread_id = "t", .step = step, .state = states[static_cast<std::size_t>(step)]});
+  ++step;
+  BOOST_TEST(tiny.counters().parents_rebuilt == 1u);
+  BOOST_TEST(tiny.cache_counters().entries == 0u);
+  BOOST_TEST_REQUIRE(step == 43);
+  const auto history = DeltaCheckpointer(*store).history("t");
+  BOOST_TEST_REQUIRE(history.size() == static_cast<std::size_t>(step));
+  for (std::size_t i = 0; i < history.size(); ++i) BOOST_TEST(exactly_equal(history[i].state, states[i]), i);
+}
+
 // A process's last saved head can vanish under it: another process removed
 // the thread, or repair quarantined the head. The next save with no parent
 // follows the store's head (or starts the thread) rather than failing.

@@ -106,6 +106,13 @@ describe("DeltackptSaver puts and latest reads", () => {
     // again), but for the few whose delta is not smaller than the state.
     const stats = JSON.parse(await oracle.store.stats("t"));
     expect(stats.total.delta_rows).toBeGreaterThanOrEqual(30);
+    // Each put found its parent in the saver's cache.
+    const own = await saver.stats("t");
+    expect(own.saves.parents_rebuilt).toBe(0);
+    expect(own.saves.delta_rows).toBe(stats.total.delta_rows);
+    expect(own.cache.hits).toBeGreaterThanOrEqual(39);
+    expect(own.cache.entries).toBeGreaterThanOrEqual(1);
+    expect(own.cache.bytes).toBeGreaterThan(0);
     await saver.close();
     await oracle.close();
   });
