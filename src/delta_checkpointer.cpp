@@ -132,6 +132,9 @@ struct DeltaCheckpointer::Impl {
   struct Parent {
     RowHeader header;
     CachedState cached;
+    // Its state was not looked for: the cache is under pressure (see
+    // resolve_parent), so the save writes a full row and does not cache it.
+    bool passed_over = false;
   };
   struct BuiltRow {
     StoredRow row;
@@ -145,6 +148,8 @@ struct DeltaCheckpointer::Impl {
     bool validated = true;
     // The dictionary of the row's chain, for the next delta (see CachedState).
     std::shared_ptr<const ChainDictionary> dictionary;
+    // Whether committed() caches the row's state for the next save.
+    bool cache_state = true;
   };
 
   Impl(RowStore& rows, DeltaOptions options) : store(rows), policy(std::move(options)), cache(policy.cache_bytes()) {}
@@ -178,7 +183,10 @@ struct DeltaCheckpointer::Impl {
   // Checks what every save takes but the state; returns the "where" its
   // errors start with.
   std::string check_save(const Checkpoint& cp, const SaveOptions& options, std::string_view op) const;
-  std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_known_head);
+  // The parent of a save: cp.parent_id, or the head. Its state comes from
+  // the cache or is rebuilt from its chain, unless `may_skip_state` and the
+  // policy writes a full row on such a miss (full_row_when_cache_is_full).
+  std::optional<Parent> resolve_parent(const Checkpoint& cp, bool use_known_head, bool may_skip_state);
   // The parent cp.parent_id names, with its state: cached, or rebuilt.
   Parent parent_with_state(const Checkpoint& cp);
   // One plan and rewrite of prune(); nullopt when nothing goes.
@@ -350,8 +358,9 @@ std::string DeltaCheckpointer::save(const Checkpoint& cp, const SaveOptions& opt
     Impl::BuiltRow built;
     const InsertMode mode = options.fork ? InsertMode::kFork : InsertMode::kExtend;
     try {
-      parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0);
+      parent = s.resolve_parent(cp, /*use_known_head=*/attempt == 0, /*may_skip_state=*/true);
       built = s.build_row(cp, id, created, parent, where);
+      built.cache_state = !(parent && parent->passed_over);
       if (built.delta) s.check_delta(cp, built, *parent, where);
       insert(built, mode);
     } catch (const NotFound&) {
@@ -435,7 +444,7 @@ std::string DeltaCheckpointer::save_delta(const Checkpoint& cp, const Json& delt
 
 DeltaCheckpointer::Impl::Parent DeltaCheckpointer::Impl::parent_with_state(const Checkpoint& cp) {
   if (policy.writes_deltas()) {
-    if (auto parent = resolve_parent(cp, /*use_known_head=*/false)) return std::move(*parent);
+    if (auto parent = resolve_parent(cp, /*use_known_head=*/false, /*may_skip_state=*/false)) return std::move(*parent);
   }
   // Full rows only: nothing is cached, so the parent is rebuilt.
   const auto chain = store.chain(cp.parent_id);
@@ -496,7 +505,7 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
   (h.kind == RowKind::kDelta ? counters.delta_rows : counters.full_rows).fetch_add(1, std::memory_order_relaxed);
   if (!policy.writes_deltas()) return;
   remember_head(cp.thread_id, cp.checkpoint_ns, h.checkpoint_id);
-  if (policy.cache_bytes() == 0) return;
+  if (policy.cache_bytes() == 0 || !built.cache_state) return;
   if (!built.state_after) {
     // A full row after its parent: the next save diffs against this state,
     // so the parent's is let go rather than left to fill the cache.
@@ -509,7 +518,8 @@ void DeltaCheckpointer::Impl::committed(const Checkpoint& cp, BuiltRow& built) {
 }
 
 std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_parent(const Checkpoint& cp,
-                                                                                       bool use_known_head) {
+                                                                                       bool use_known_head,
+                                                                                       bool may_skip_state) {
   Parent parent;
   parent.header.checkpoint_id = cp.parent_id;
   if (parent.header.checkpoint_id.empty() && use_known_head) {
@@ -526,6 +536,14 @@ std::optional<DeltaCheckpointer::Impl::Parent> DeltaCheckpointer::Impl::resolve_
   if (auto cached = cache.get(parent_id);
       cached && cached->position.thread_id == cp.thread_id && cached->position.checkpoint_ns == cp.checkpoint_ns) {
     parent.cached = std::move(*cached);
+    return parent;
+  }
+  if (may_skip_state && policy.options().full_row_when_cache_is_full && cache.under_pressure()) {
+    // More live threads than the cache holds: replaying the parent would
+    // cost more than writing the state whole, and caching either would
+    // evict a head that another save is about to use. The store checks
+    // that the parent exists.
+    parent.passed_over = true;
     return parent;
   }
   const auto chain = store.chain(parent_id);

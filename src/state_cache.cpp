@@ -33,6 +33,7 @@ void StateCache::put(const std::string& checkpoint_id, CachedState entry) {
   std::lock_guard lock(mutex_);
   if (const auto it = slots_.find(checkpoint_id); it != slots_.end()) erase_locked(it);
   used_ += cost(entry);
+  ++puts_since_eviction_;
   order_.push_front(checkpoint_id);
   slots_.emplace(checkpoint_id, Slot{std::move(entry), order_.begin()});
   evict_locked();
@@ -72,6 +73,11 @@ std::size_t StateCache::size_bytes() const {
   return used_;
 }
 
+bool StateCache::under_pressure() const {
+  std::lock_guard lock(mutex_);
+  return evictions_ > 0 && puts_since_eviction_ <= slots_.size();
+}
+
 StateCache::Counters StateCache::counters() const {
   std::lock_guard lock(mutex_);
   return Counters{hits_, misses_, evictions_, slots_.size(), used_, capacity_};
@@ -81,6 +87,7 @@ void StateCache::evict_locked() {
   while (used_ > capacity_ && !order_.empty()) {
     erase_locked(slots_.find(order_.back()));
     ++evictions_;
+    puts_since_eviction_ = 0;
   }
 }
 

@@ -51,6 +51,10 @@ class StateCache {
   void forget_thread(std::string_view thread_id);
 
   std::size_t size_bytes() const;
+  // Whether the cache is turning over: it evicted a state since its
+  // current entries were put, so states are dropped before they are used
+  // again (more live threads than it holds).
+  bool under_pressure() const;
 
   // What get() found and what eviction dropped since the cache was made,
   // and what it holds now.
@@ -79,6 +83,7 @@ class StateCache {
   std::size_t capacity_;
   std::size_t used_ = 0;
   std::uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
+  std::uint64_t puts_since_eviction_ = 0;
   Order order_;  // most recently used first
   Slots slots_;
 };

@@ -149,7 +149,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
   /**
    * Opens a store by URL: "sqlite:PATH" (or a path ending in .db),
    * "postgresql://...", or "memory:". `options` are deltackpt's open options
-   * (docs/integration.md): fullSnapshotInterval, replayBudget, cacheBytes,
+   * (docs/integration.md): fullSnapshotInterval, replayBudget, cacheBytes, fullRowWhenCacheIsFull,
    * durability ("full" | "normal"), payloadEncoding, poolSize, migrate.
    */
   static async open(url, options = {}, serde = undefined) {
@@ -158,6 +158,7 @@ export class DeltackptSaver extends BaseCheckpointSaver {
       replayBudget: "replay_budget",
       maxDeltaFraction: "max_delta_fraction",
       cacheBytes: "cache_bytes",
+      fullRowWhenCacheIsFull: "full_row_when_cache_is_full",
       durability: "durability",
       payloadEncoding: "payload_encoding",
       poolSize: "pool_size",

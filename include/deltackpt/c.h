@@ -92,7 +92,10 @@ DELTACKPT_EXPORT const char* deltackpt_status_name(int status) DELTACKPT_C_NOEXC
  *    "full_snapshot_interval": 200,   a full row at least every this many checkpoints
  *    "replay_budget": 1.0,            a full row once a load would replay over (1 + this) times the state
  *    "max_delta_fraction": 1.0,       a full row when a delta over 16 KiB is over this share of its state (1.0: off)
- *    "cache_bytes": 67108864,         bytes of recent states kept in memory
+ *    "cache_bytes": ...,              bytes of recent states kept in memory (default: 1/16 of the
+ *                                     process's memory, at least 64 MiB: deltackpt::default_cache_bytes)
+ *    "full_row_when_cache_is_full": true,  a save whose parent the full cache evicted writes a full row
+ *                                     rather than replaying it (saves never cost more than full-row saves)
  *    "max_depth": 128,                deepest nesting of a state or metadata (1 to 1000)
  *    "max_state_bytes": 268435456,    largest state, in bytes of compact JSON
  *    "max_id_bytes": 256,             longest thread, checkpoint or task id, or channel, in bytes

@@ -14,6 +14,10 @@
 
 namespace deltackpt {
 
+// The default DeltaOptions::cache_bytes: 1/16 of the memory this process
+// may use (the machine's, or its cgroup's limit when lower), at least 64 MiB.
+DELTACKPT_EXPORT std::size_t default_cache_bytes() noexcept;
+
 struct DeltaOptions {
   // A full row at least every this many checkpoints along a chain: a load
   // replays at most this many rows minus one. 1 stores full rows only.
@@ -36,8 +40,17 @@ struct DeltaOptions {
   // about 3x its JSON text, what a parsed state takes), so a save need not
   // read its parent back and a load of a head this process saved or loaded
   // need not replay. Holds each thread's head; load_by_id() of other
-  // checkpoints does not fill it. 0 disables the cache. Default: 64 MiB.
-  std::size_t cache_bytes = std::size_t{64} << 20;
+  // checkpoints does not fill it. 0 disables the cache. Default:
+  // default_cache_bytes(), from the memory the process may use.
+  std::size_t cache_bytes = default_cache_bytes();
+  // When a save's parent is not cached and the cache is turning over (it
+  // evicted a state since its current entries were put: more live threads
+  // than cache_bytes holds), write a full row rather than read the parent's
+  // chain back and replay it. A full row costs a save less than that replay, so saves never
+  // cost more than full-row saves at any number of threads; the price is
+  // storage while the cache is too small (docs/design.md says how to size
+  // it). False: always replay and write a delta. Default: true.
+  bool full_row_when_cache_is_full = true;
   DiffOptions diff;
   Limits limits;
 

@@ -146,6 +146,7 @@ OpenOptions open_options_from_json(Json&& doc) {
   o.delta.replay_budget = r.number("replay_budget", o.delta.replay_budget);
   o.delta.max_delta_fraction = r.number("max_delta_fraction", o.delta.max_delta_fraction);
   o.delta.cache_bytes = r.size("cache_bytes", o.delta.cache_bytes);
+  o.delta.full_row_when_cache_is_full = r.boolean("full_row_when_cache_is_full", o.delta.full_row_when_cache_is_full);
   Limits& limits = o.delta.limits;
   const std::size_t depth = r.size("max_depth", static_cast<std::size_t>(limits.max_depth));
   if (depth > static_cast<std::size_t>(std::numeric_limits<int>::max())) r.fail("max_depth", "is too large");

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "deltackpt/deltackpt.hpp"
 #include "deltackpt/maintenance.hpp"
@@ -356,6 +357,51 @@ BOOST_AUTO_TEST_CASE(a_load_leaves_the_head_cached_for_the_saves_after_it) {
   const auto history = DeltaCheckpointer(*store).history("t");
   BOOST_TEST_REQUIRE(history.size() == static_cast<std::size_t>(step));
   for (std::size_t i = 0; i < history.size(); ++i) BOOST_TEST(exactly_equal(history[i].state, states[i]), i);
+}
+
+// More live threads than the cache holds, saved round robin: with the
+// default policy a save whose parent was evicted writes a full row (and does
+// not cache it, so the heads that fit stay cached and keep their deltas)
+// instead of replaying the parent; with full_row_when_cache_is_full off it
+// replays. Either way every checkpoint loads as saved.
+BOOST_AUTO_TEST_CASE(a_cache_too_small_for_the_live_threads_costs_full_rows_not_replays) {
+  const auto state_of = [](int thread, int step) {
+    Json state = {{"thread", thread}, {"log", Json::array()}};
+    for (int i = 0; i <= step; ++i) state["log"].push_back(std::string(1000, static_cast<char>('a' + i % 26)));
+    return state;
+  };
+  constexpr int kThreads = 4;
+  constexpr int kSteps = 12;
+  std::map<bool, SaveCounters> counted;
+  for (const bool full_row_when_full : {true, false}) {
+    auto store = open_memory();
+    DeltaCheckpointer cp(*store, {.cache_bytes = 100 << 10, .full_row_when_cache_is_full = full_row_when_full});
+    for (int step = 0; step < kSteps; ++step) {
+      for (int t = 0; t < kThreads; ++t) {
+        cp.save({.thread_id = "t" + std::to_string(t), .step = step, .state = state_of(t, step)});
+      }
+    }
+    counted[full_row_when_full] = cp.counters();
+    BOOST_TEST(cp.cache_counters().evictions > 0u);
+    DeltaCheckpointer reader(*store);
+    for (int t = 0; t < kThreads; ++t) {
+      const auto history = reader.history("t" + std::to_string(t));
+      BOOST_TEST_REQUIRE(history.size() == static_cast<std::size_t>(kSteps));
+      for (int step = 0; step < kSteps; ++step) {
+        BOOST_TEST(exactly_equal(history[static_cast<std::size_t>(step)].state, state_of(t, step)));
+      }
+    }
+  }
+  const SaveCounters& full_when_full = counted[true];
+  const SaveCounters& replaying = counted[false];
+  BOOST_TEST_MESSAGE("full rows when full: " << to_json(full_when_full).dump() << "; replaying: " << to_json(replaying).dump());
+  BOOST_TEST(replaying.full_rows == static_cast<std::uint64_t>(kThreads));
+  BOOST_TEST(replaying.parents_rebuilt > 10u);
+  // Now and then the cache lets a missed state in (so a smaller set of
+  // threads would take it back), which replays once.
+  BOOST_TEST(full_when_full.parents_rebuilt * 4 < replaying.parents_rebuilt);
+  BOOST_TEST(full_when_full.full_rows > static_cast<std::uint64_t>(kThreads));
+  BOOST_TEST(full_when_full.delta_rows > 0u);  // the threads that stay cached
 }
 
 // A process's last saved head can vanish under it: another process removed
