@@ -284,10 +284,7 @@ SaveCounters DeltaCheckpointer::counters() const noexcept {
           c.deltas_refused.load(std::memory_order_relaxed), c.parents_rebuilt.load(std::memory_order_relaxed)};
 }
 
-CacheCounters DeltaCheckpointer::cache_counters() const {
-  const auto c = impl_->cache.counters();
-  return {c.hits, c.misses, c.evictions, c.entries, c.bytes, c.capacity_bytes};
-}
+CacheCounters DeltaCheckpointer::cache_counters() const { return impl_->cache.counters(); }
 
 std::string DeltaCheckpointer::Impl::check_save(const Checkpoint& cp, const SaveOptions& options,
                                                 std::string_view op) const {

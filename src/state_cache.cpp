@@ -78,9 +78,9 @@ bool StateCache::under_pressure() const {
   return evictions_ > 0 && puts_since_eviction_ <= slots_.size();
 }
 
-StateCache::Counters StateCache::counters() const {
+CacheCounters StateCache::counters() const {
   std::lock_guard lock(mutex_);
-  return Counters{hits_, misses_, evictions_, slots_.size(), used_, capacity_};
+  return CacheCounters{hits_, misses_, evictions_, slots_.size(), used_, capacity_};
 }
 
 void StateCache::evict_locked() {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "delta_policy.hpp"
+#include "deltackpt/delta_checkpointer.hpp"
 #include "deltackpt/json.hpp"
 #include "zstd_frames.hpp"
 
@@ -58,15 +59,7 @@ class StateCache {
 
   // What get() found and what eviction dropped since the cache was made,
   // and what it holds now.
-  struct Counters {
-    std::uint64_t hits = 0;
-    std::uint64_t misses = 0;
-    std::uint64_t evictions = 0;
-    std::size_t entries = 0;
-    std::size_t bytes = 0;
-    std::size_t capacity_bytes = 0;
-  };
-  Counters counters() const;
+  CacheCounters counters() const;
 
  private:
   using Order = std::list<std::string>;
