@@ -188,7 +188,9 @@ RepairResult repair(RowStore& store, std::string_view thread_id, const Limits& l
         changed = true;
       }
       const auto after = heads_of(store, thread);
-      for (const auto& [ns, from] : before) {
+      for (const auto& was : before) {
+        const std::string& ns = was.first;
+        const std::string& from = was.second;
         const auto head = std::find_if(after.begin(), after.end(), [&](const auto& h) { return h.first == ns; });
         const std::string to = head == after.end() ? std::string() : head->second;
         if (to != from) {
